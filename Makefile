@@ -1,0 +1,39 @@
+# Inventory Hub — the commands a newcomer needs (see README.md).
+SHELL := /bin/bash
+UV := $(shell ./scripts/ensure-uv.sh)
+PY := .venv/bin/python
+
+.PHONY: install dev test lint fmt up down migrate infra clean
+
+install:  ## install every package of the workspace (pinned by uv.lock)
+	$(UV) sync --locked
+
+infra:  ## start this machine's PostgreSQL and RabbitMQ if they are down
+	./scripts/ensure-infra.sh
+
+migrate: install infra  ## create the database if missing and apply every service's migrations
+	$(PY) -m hub_shared.devtools prepare
+
+dev: migrate  ## run the whole system locally (honcho + Procfile)
+	$(UV) run honcho start -f Procfile
+
+test: install infra  ## every test, against real PostgreSQL and RabbitMQ
+	$(UV) run pytest
+
+lint: install  ## ruff + mypy
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy libs/shared/src services/*/src tools/vendor-sim/src
+
+fmt: install
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+
+up:  ## the whole system in containers
+	docker compose up -d --build
+
+down:
+	docker compose down
+
+clean:
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache

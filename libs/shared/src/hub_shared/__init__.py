@@ -1,0 +1,1 @@
+"""Inventory Hub shared library."""

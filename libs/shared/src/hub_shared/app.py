@@ -1,0 +1,168 @@
+"""The FastAPI app factory every service uses.
+
+It adds ``/health`` (alive), ``/ready`` (database, broker, consumers, workers), ``/metrics``
+(Prometheus), a request id on every request and log line, HTTP metrics per route template, and JSON
+errors in the route's envelope for everything — validation failures answer 400 (never FastAPI's 422),
+unknown paths 404, and an unexpected crash a JSON 500, never an HTML page.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hub_shared.errors import ApiError, error_body, error_response
+from hub_shared.logging import bound, get_logger
+from hub_shared.metrics import HTTP_LATENCY, HTTP_REQUESTS, render_latest
+from hub_shared.runtime import ServiceRuntime
+
+log = get_logger("hub.http")
+
+REQUEST_ID_HEADER = "x-request-id"
+_UNMATCHED_ROUTE = "<unmatched>"
+
+
+def rfc3339(moment: datetime) -> str:
+    """Every timestamp the hub emits: UTC, with a ``Z``."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class RequestContextMiddleware:
+    """Request id, access log, metrics, and a JSON 500 instead of a bare crash (pure ASGI: streams pass)."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        supplied = headers.get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")[:128]
+        request_id = supplied or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status_holder = {"status": 500, "started": False}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                status_holder["started"] = True
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        with bound(request_id=request_id):
+            try:
+                await self.app(scope, receive, send_with_id)
+            except Exception:
+                log.exception("unhandled error", path=scope.get("path"))
+                if not status_holder["started"]:
+                    response = JSONResponse(
+                        error_body(
+                            scope.get("path", ""), 500, "Internal server error", request_id=request_id
+                        ),
+                        status_code=500,
+                    )
+                    await response(scope, receive, send_with_id)
+                status_holder["status"] = 500
+            finally:
+                route = scope.get("route")
+                template = getattr(route, "path", None) or _UNMATCHED_ROUTE
+                elapsed = time.perf_counter() - started
+                method = scope.get("method", "GET")
+                status = str(status_holder["status"])
+                HTTP_REQUESTS.labels(self.service, method, template, status).inc()
+                HTTP_LATENCY.labels(self.service, method, template).observe(elapsed)
+                if template not in ("/health", "/metrics", "/ready"):
+                    log.info(
+                        "request",
+                        method=method,
+                        path=scope.get("path"),
+                        route=template,
+                        status=int(status),
+                        duration_ms=round(elapsed * 1000, 1),
+                    )
+
+
+def describe_validation_error(exc: RequestValidationError) -> str:
+    problems = []
+    for item in exc.errors():
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path")]
+        where = ".".join(location) or "request"
+        if item.get("type") == "json_invalid":
+            problems.append("Malformed JSON body")
+            continue
+        if item.get("type") == "missing" and not location:
+            problems.append("Request body is required")
+            continue
+        problems.append(f"Invalid value for {where}: {item.get('msg', 'invalid')}")
+    return "; ".join(problems) or "Invalid request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return error_response(request.url.path, exc.status, exc.message, exc.code, exc.headers, **exc.extra)
+
+    async def on_validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return error_response(request.url.path, 400, describe_validation_error(exc))
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        message = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, str(exc.detail))
+        return error_response(
+            request.url.path, exc.status_code, message, headers=getattr(exc, "headers", None)
+        )
+
+    app.add_exception_handler(ApiError, on_api_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+
+
+def create_app(runtime: ServiceRuntime, *, include_routers: bool = True) -> FastAPI:
+    spec = runtime.spec
+    app = FastAPI(title=spec.title, version=spec.version, lifespan=runtime.lifespan)
+    app.state.runtime = runtime
+    install_error_handlers(app)
+
+    @app.get("/health", tags=["system"], include_in_schema=False)
+    async def health() -> dict[str, Any]:
+        return {
+            "status": "healthy",
+            "service": spec.name,
+            "version": spec.version,
+            "timestamp": rfc3339(datetime.now(UTC)),
+        }
+
+    @app.get("/ready", tags=["system"], include_in_schema=False)
+    async def ready() -> JSONResponse:
+        checks = await runtime.readiness()
+        ok = all(checks.values())
+        return JSONResponse(
+            {"ready": ok, "service": spec.name, "checks": checks}, status_code=200 if ok else 503
+        )
+
+    @app.get("/metrics", tags=["system"], include_in_schema=False)
+    async def metrics() -> Response:
+        await runtime.readiness()  # keep hub_ready current for scrapes
+        body, content_type = render_latest()
+        return Response(body, media_type=content_type)
+
+    if include_routers:
+        for router in spec.routers():
+            app.include_router(router)
+    if spec.configure_app is not None:
+        spec.configure_app(app, runtime)
+    app.add_middleware(RequestContextMiddleware, service=spec.name)
+    return app

@@ -1,0 +1,76 @@
+"""The spec's error envelopes, and the exception every route raises to produce one.
+
+The dashboard knows two families (``reference/response-shapes.md`` §0.1): the *bare* family
+``{"error": "<text>"}`` used by system, collector, variance, exception, search and Windows 11 routes, and
+the *success/data* family ``{"success": false, "error": {"code", "message", "status"}}`` used by QBR,
+TenantSweep and Ninja usage routes. Which one applies follows from the path, so every error — a route's
+own, a validation failure, an unknown path, an unexpected crash — is answered in the family the
+dashboard expects for that route.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi.responses import JSONResponse
+
+SUCCESS_DATA_PREFIXES = ("/api/qbr", "/api/tenantsweep", "/api/ninja")
+
+_DEFAULT_CODES = {
+    400: "VALIDATION_ERROR",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "RATE_LIMITED",
+    500: "INTERNAL_ERROR",
+    502: "BAD_GATEWAY",
+    503: "SERVICE_UNAVAILABLE",
+    504: "GATEWAY_TIMEOUT",
+}
+
+
+class ApiError(Exception):
+    """Raise from a route (or service) to answer with the route's error envelope."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code or _DEFAULT_CODES.get(status, HTTPStatus(status).phrase.upper().replace(" ", "_"))
+        self.extra = extra or {}
+        self.headers = headers
+
+
+def uses_success_data_envelope(path: str) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in SUCCESS_DATA_PREFIXES)
+
+
+def error_body(path: str, status: int, message: str, code: str | None = None, **extra: Any) -> dict[str, Any]:
+    if uses_success_data_envelope(path):
+        resolved = code or _DEFAULT_CODES.get(status, "ERROR")
+        return {"success": False, "error": {"code": resolved, "message": message, "status": status}, **extra}
+    return {"error": message, **extra}
+
+
+def error_response(
+    path: str,
+    status: int,
+    message: str,
+    code: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    return JSONResponse(error_body(path, status, message, code, **extra), status_code=status, headers=headers)

@@ -1,0 +1,137 @@
+"""The event catalogue: every message on ``hub.events`` is one of these envelopes.
+
+An envelope is ``{event_id, type, schema_version, occurred_at, producer, data}``; ``type`` is the routing
+key and the discriminator of one union, parsed by one adapter (:data:`EVENT_ADAPTER`). A new version of
+an event's data gets a new ``schema_version`` literal, so an old consumer rejects it loudly instead of
+misreading it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+Vendor = Literal["ninja", "threatlocker"]
+JobStatus = Literal["queued", "running", "completed", "failed", "cancelled"]
+Trigger = Literal["manual", "schedule", "cli", "api"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CollectRequested(_Data):
+    batch_id: str | None = None
+    job_id: str
+    vendor: Vendor
+    snapshot_date: date | None = None
+    trigger: Trigger = "manual"
+
+
+class JobUpdated(_Data):
+    batch_id: str | None = None
+    job_id: str
+    job_name: str
+    status: JobStatus
+    progress_percent: int | None = Field(default=None, ge=0, le=100)
+    message: str | None = None
+    error: str | None = None
+    heartbeat: datetime = Field(default_factory=utcnow)
+
+
+class SnapshotCompleted(_Data):
+    vendor: Vendor
+    snapshot_date: date
+    device_count: int = Field(ge=0)
+    batch_id: str | None = None
+    job_id: str | None = None
+
+
+class VarianceCompleted(_Data):
+    report_date: date
+    counts: dict[str, int]
+    batch_id: str | None = None
+
+
+class AssessmentCompleted(_Data):
+    assessed_at: datetime
+    counts: dict[str, int]
+    batch_id: str | None = None
+
+
+class _Envelope(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    schema_version: Literal[1] = 1
+    occurred_at: datetime = Field(default_factory=utcnow)
+    producer: str
+
+
+class CollectRequestedEvent(_Envelope):
+    type: Literal["collect.requested"] = "collect.requested"
+    data: CollectRequested
+
+
+class JobUpdatedEvent(_Envelope):
+    type: Literal["job.updated"] = "job.updated"
+    data: JobUpdated
+
+
+class SnapshotCompletedEvent(_Envelope):
+    type: Literal["snapshot.completed"] = "snapshot.completed"
+    data: SnapshotCompleted
+
+
+class VarianceCompletedEvent(_Envelope):
+    type: Literal["variance.completed"] = "variance.completed"
+    data: VarianceCompleted
+
+
+class AssessmentCompletedEvent(_Envelope):
+    type: Literal["assessment.completed"] = "assessment.completed"
+    data: AssessmentCompleted
+
+
+Event = Annotated[
+    CollectRequestedEvent
+    | JobUpdatedEvent
+    | SnapshotCompletedEvent
+    | VarianceCompletedEvent
+    | AssessmentCompletedEvent,
+    Field(discriminator="type"),
+]
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+_ENVELOPE_FOR_DATA: dict[type[_Data], type[_Envelope]] = {
+    CollectRequested: CollectRequestedEvent,
+    JobUpdated: JobUpdatedEvent,
+    SnapshotCompleted: SnapshotCompletedEvent,
+    VarianceCompleted: VarianceCompletedEvent,
+    AssessmentCompleted: AssessmentCompletedEvent,
+}
+EVENT_TYPES: tuple[str, ...] = tuple(
+    envelope.model_fields["type"].default for envelope in _ENVELOPE_FOR_DATA.values()
+)
+
+
+def new_event(data: _Data, *, producer: str) -> Event:
+    """Wrap event data in its envelope, with a fresh id and timestamp."""
+    envelope_cls = _ENVELOPE_FOR_DATA[type(data)]
+    event: Event = envelope_cls(producer=producer, data=data)  # type: ignore[call-arg, assignment]
+    return event
+
+
+def parse_event(body: bytes | str) -> Event:
+    return EVENT_ADAPTER.validate_json(body)
+
+
+def dump_event(event: Event) -> bytes:
+    return EVENT_ADAPTER.dump_json(event)

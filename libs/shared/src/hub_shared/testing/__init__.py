@@ -1,0 +1,1 @@
+"""Test harness: real PostgreSQL and RabbitMQ for every test session."""

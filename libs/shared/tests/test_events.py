@@ -1,0 +1,62 @@
+"""The event catalogue: one adapter parses every envelope; versions and unknown types are refused."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from hub_shared.events import (
+    EVENT_TYPES,
+    CollectRequested,
+    JobUpdated,
+    SnapshotCompleted,
+    SnapshotCompletedEvent,
+    dump_event,
+    new_event,
+    parse_event,
+)
+from pydantic import ValidationError
+
+
+def test_round_trip_keeps_type_and_data() -> None:
+    event = new_event(
+        SnapshotCompleted(
+            vendor="ninja", snapshot_date=date(2026, 11, 23), device_count=5000, job_id="ni_1a2b3c4d"
+        ),
+        producer="collector_ninja",
+    )
+    parsed = parse_event(dump_event(event))
+    assert isinstance(parsed, SnapshotCompletedEvent)
+    assert parsed == event
+    raw = json.loads(dump_event(event))
+    assert set(raw) == {"event_id", "type", "schema_version", "occurred_at", "producer", "data"}
+    assert raw["type"] == "snapshot.completed"
+    assert raw["schema_version"] == 1
+    assert raw["data"]["snapshot_date"] == "2026-11-23"
+
+
+def test_catalogue_lists_every_type() -> None:
+    assert set(EVENT_TYPES) == {
+        "collect.requested",
+        "job.updated",
+        "snapshot.completed",
+        "variance.completed",
+        "assessment.completed",
+    }
+
+
+def test_unknown_type_and_future_schema_version_are_refused() -> None:
+    event = new_event(CollectRequested(job_id="ni_00000001", vendor="ninja"), producer="gateway")
+    raw = json.loads(dump_event(event))
+    with pytest.raises(ValidationError):
+        parse_event(json.dumps({**raw, "type": "collect.exploded"}))
+    with pytest.raises(ValidationError):
+        parse_event(json.dumps({**raw, "schema_version": 2}))
+
+
+def test_data_is_validated() -> None:
+    with pytest.raises(ValidationError):
+        JobUpdated(job_id="j", job_name="ninja", status="running", progress_percent=101)
+    with pytest.raises(ValidationError):
+        CollectRequested(job_id="j", vendor="sophos")  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Windows 11 24H2 readiness assessment."""

@@ -1,0 +1,1 @@
+"""Collects NinjaOne devices into dated snapshots."""

@@ -1,0 +1,1 @@
+"""Collects ThreatLocker computers into dated snapshots."""

@@ -1,0 +1,22 @@
+"""``python -m gateway serve|worker|migrate``."""
+
+from __future__ import annotations
+
+
+def main() -> None:
+    # Settings load before the heavy imports, so a bad value is reported at once.
+    from hub_shared.settings import load_settings
+
+    from gateway.settings import GatewaySettings
+
+    settings = load_settings(GatewaySettings)
+
+    from hub_shared.cli import main as run
+
+    from gateway.definition import SPEC
+
+    run(SPEC, settings=settings)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""What the gateway is: the public edge on :5400 that routes every public path to its service."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.routing import APIRoute
+from hub_shared.runtime import ServiceRuntime, ServiceSpec
+from starlette.responses import Response
+
+from gateway.edge.proxy import build_client, proxy
+from gateway.models import SCHEMA, messaging, metadata
+from gateway.settings import GatewaySettings
+from gateway.system.routes import router as system_router
+
+PROXIED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def configure(app: FastAPI, runtime: ServiceRuntime) -> None:
+    settings = runtime.settings
+    assert isinstance(settings, GatewaySettings)
+    client = build_client(settings)
+    runtime.state["http"] = client
+    runtime.on_stop(client.aclose)
+    # The merged document replaces FastAPI's own /openapi.json and /docs.
+    app.router.routes = [
+        route
+        for route in app.router.routes
+        if getattr(route, "path", None) not in ("/openapi.json", "/docs", "/docs/oauth2-redirect")
+    ]
+    app.include_router(system_router)
+
+    async def forward(request: Request) -> Response:
+        return await proxy(request, client, settings)
+
+    # Registered last, so the gateway's own routes win; everything else under /api goes by the table.
+    app.router.routes.append(
+        APIRoute("/api/{path:path}", forward, methods=PROXIED_METHODS, include_in_schema=False)
+    )
+
+
+SPEC = ServiceSpec(
+    name="gateway",
+    package="gateway",
+    schema=SCHEMA,
+    settings_cls=GatewaySettings,
+    metadata=metadata,
+    tables=messaging,
+    title="Inventory Hub API",
+    configure_app=configure,
+)

@@ -1,0 +1,52 @@
+"""Settings of the gateway (environment variables; ``.env`` in development)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from hub_shared.settings import ServiceSettings
+from pydantic import AnyHttpUrl, Field, model_validator
+
+# Upstream services behind the gateway, with their default local addresses.
+UPSTREAM_DEFAULTS = {
+    "collector_ninja": "http://127.0.0.1:5401",
+    "collector_threatlocker": "http://127.0.0.1:5402",
+    "variance": "http://127.0.0.1:5403",
+    "assessment": "http://127.0.0.1:5404",
+    "qbr": "http://127.0.0.1:5405",
+    "tenantsweep": "http://127.0.0.1:5406",
+}
+
+
+class GatewaySettings(ServiceSettings):
+    service_name: ClassVar[str] = "gateway"
+    default_port: ClassVar[int] = 5400
+
+    gateway_port: int = Field(default=5400, ge=1, le=65535)
+    collector_ninja_url: AnyHttpUrl = AnyHttpUrl(UPSTREAM_DEFAULTS["collector_ninja"])
+    collector_threatlocker_url: AnyHttpUrl = AnyHttpUrl(UPSTREAM_DEFAULTS["collector_threatlocker"])
+    variance_url: AnyHttpUrl = AnyHttpUrl(UPSTREAM_DEFAULTS["variance"])
+    assessment_url: AnyHttpUrl = AnyHttpUrl(UPSTREAM_DEFAULTS["assessment"])
+    qbr_url: AnyHttpUrl = AnyHttpUrl(UPSTREAM_DEFAULTS["qbr"])
+    tenantsweep_url: AnyHttpUrl = AnyHttpUrl(UPSTREAM_DEFAULTS["tenantsweep"])
+    upstream_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    upstream_connect_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+
+    @property
+    def port(self) -> int:
+        return self.gateway_port
+
+    def upstream_url(self, service: str) -> str:
+        return str(getattr(self, f"{service}_url")).rstrip("/")
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> GatewaySettings:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("TLS_CERT_FILE and TLS_KEY_FILE must be set together")
+        for path in (self.tls_cert_file, self.tls_key_file):
+            if path is not None and not path.is_file():
+                raise ValueError(f"TLS file not found: {path}")
+        return self

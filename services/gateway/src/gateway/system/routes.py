@@ -1,0 +1,50 @@
+"""Gateway system routes: ``/api/health`` (every service), merged ``/openapi.json`` and ``/docs``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from hub_shared.app import rfc3339
+
+from gateway.settings import GatewaySettings
+from gateway.system import service
+
+router = APIRouter(tags=["system"])
+
+
+def _client(request: Request) -> httpx.AsyncClient:
+    client: httpx.AsyncClient = request.app.state.runtime.state["http"]
+    return client
+
+
+def _settings(request: Request) -> GatewaySettings:
+    settings: GatewaySettings = request.app.state.runtime.settings
+    return settings
+
+
+@router.get("/api/health", summary="Health of the gateway and every service")
+async def api_health(request: Request) -> dict[str, Any]:
+    services = await service.services_health(_client(request), _settings(request))
+    healthy = all(entry["status"] == "healthy" for entry in services.values())
+    return {
+        "status": "healthy" if healthy else "degraded",
+        "timestamp": rfc3339(datetime.now(UTC)),
+        "version": request.app.version,
+        "services": {"gateway": {"status": "healthy"}, **services},
+    }
+
+
+@router.get("/openapi.json", include_in_schema=False)
+async def openapi(request: Request) -> JSONResponse:
+    upstream = await service.fetch_openapi(_client(request), _settings(request))
+    return JSONResponse(service.merge_openapi(request.app.openapi(), upstream))
+
+
+@router.get("/docs", include_in_schema=False)
+async def docs() -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="Inventory Hub API")

@@ -1,0 +1,78 @@
+"""Looking across the services: aggregated health and the merged OpenAPI document."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from typing import Any
+
+import httpx
+
+from gateway.edge.route_table import UPSTREAM_SERVICES, owner_of
+from gateway.settings import GatewaySettings
+
+HEALTH_TIMEOUT_SECONDS = 2.0
+
+
+async def probe(client: httpx.AsyncClient, base_url: str) -> dict[str, Any]:
+    try:
+        response = await client.get(f"{base_url}/health", timeout=HEALTH_TIMEOUT_SECONDS)
+    except httpx.TimeoutException:
+        return {"status": "timeout", "url": base_url}
+    except httpx.TransportError as exc:
+        return {"status": "unreachable", "url": base_url, "error": type(exc).__name__}
+    if response.status_code != 200:
+        return {"status": "unhealthy", "url": base_url, "http_status": response.status_code}
+    body = response.json()
+    return {"status": body.get("status", "healthy"), "url": base_url, "version": body.get("version")}
+
+
+async def services_health(client: httpx.AsyncClient, settings: GatewaySettings) -> dict[str, dict[str, Any]]:
+    names = UPSTREAM_SERVICES
+    results = await asyncio.gather(*(probe(client, settings.upstream_url(name)) for name in names))
+    return dict(zip(names, results, strict=True))
+
+
+def merge_openapi(own: dict[str, Any], upstream_docs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """One document: the gateway's paths plus each service's public paths (those the route table owns).
+
+    Component names that two services define differently are prefixed with the service name, and that
+    service's references are rewritten, so no schema silently replaces another.
+    """
+    merged = copy.deepcopy(own)
+    merged.setdefault("paths", {})
+    schemas: dict[str, Any] = merged.setdefault("components", {}).setdefault("schemas", {})
+    for service, document in upstream_docs.items():
+        incoming = document.get("components", {}).get("schemas", {})
+        renames = {
+            name: f"{service}__{name}"
+            for name, schema in incoming.items()
+            if name in schemas and schemas[name] != schema
+        }
+        text = json.dumps(document)
+        for old, new in renames.items():
+            text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+        document = json.loads(text)
+        for name, schema in document.get("components", {}).get("schemas", {}).items():
+            schemas[renames.get(name, name) if name in renames else name] = schema
+        for path, operations in document.get("paths", {}).items():
+            upstream = owner_of(path)
+            if upstream is not None and upstream.service == service:
+                merged["paths"][path] = operations
+    if not schemas:
+        merged["components"].pop("schemas")
+    return merged
+
+
+async def fetch_openapi(client: httpx.AsyncClient, settings: GatewaySettings) -> dict[str, dict[str, Any]]:
+    async def one(service: str) -> tuple[str, dict[str, Any] | None]:
+        try:
+            response = await client.get(f"{settings.upstream_url(service)}/openapi.json", timeout=3.0)
+            response.raise_for_status()
+            return service, response.json()
+        except (httpx.HTTPError, ValueError):
+            return service, None
+
+    results = await asyncio.gather(*(one(service) for service in UPSTREAM_SERVICES))
+    return {service: document for service, document in results if document is not None}

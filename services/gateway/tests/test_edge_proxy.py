@@ -1,0 +1,166 @@
+"""The gateway routes each public path to its service: streams pass unbuffered, failures are JSON.
+
+Upstreams here are small HTTP apps on real ports standing in for the services' HTTP surface.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import StreamingResponse
+from gateway.definition import SPEC
+from gateway.edge.route_table import ROUTE_TABLE, UPSTREAM_SERVICES
+from hub_shared.app import create_app
+from hub_shared.runtime import ServiceRuntime
+from hub_shared.settings import ServiceSettings
+from hub_shared.testing.servers import free_port, running_server
+
+
+def stand_in(name: str, release: asyncio.Event) -> FastAPI:
+    app = FastAPI(title=name)
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "healthy", "version": "0.1.0"}
+
+    @app.get("/api/variances/export/csv")
+    async def export(request: Request) -> StreamingResponse:
+        async def rows() -> AsyncIterator[bytes]:
+            yield b"hostname,type\n"
+            # The rest waits until the client has seen the first chunk: a buffering proxy would hang.
+            await asyncio.wait_for(release.wait(), 10)
+            for index in range(3):
+                yield f"host-{index},MISSING_NINJA\n".encode()
+
+        return StreamingResponse(rows(), media_type="text/csv")
+
+    @app.api_route("/api/exceptions/{exception_id}/resolve", methods=["POST"])
+    async def echo(exception_id: int, request: Request) -> dict[str, object]:
+        return {
+            "id": exception_id,
+            "body": (await request.json()),
+            "identity": request.headers.get("x-hub-identity"),
+            "query": dict(request.query_params),
+            "request_id": request.headers.get("x-request-id"),
+        }
+
+    @app.get("/api/windows-11-24h2/status")
+    async def slow() -> dict[str, str]:
+        await asyncio.sleep(5)
+        return {"status": "late"}
+
+    @app.get("/api/variance-report/latest")
+    async def latest() -> dict[str, str]:
+        return {"report": "ok"}
+
+    return app
+
+
+@pytest.fixture
+async def gateway(
+    service_settings: Callable[..., ServiceSettings],
+) -> AsyncIterator[tuple[httpx.AsyncClient, asyncio.Event]]:
+    release = asyncio.Event()
+    async with AsyncExitStack() as stack:
+        variance_url = await stack.enter_async_context(running_server(stand_in("variance", release)))
+        assessment_url = await stack.enter_async_context(running_server(stand_in("assessment", release)))
+        unused = f"http://127.0.0.1:{free_port()}"
+        settings = service_settings(
+            SPEC,
+            variance_url=variance_url,
+            assessment_url=assessment_url,
+            qbr_url=unused,
+            tenantsweep_url=unused,
+            collector_ninja_url=unused,
+            collector_threatlocker_url=unused,
+            upstream_timeout_seconds=0.5,
+        )
+        app = create_app(ServiceRuntime(SPEC, settings, run_worker=False))
+        base = await stack.enter_async_context(running_server(app))
+        client = await stack.enter_async_context(httpx.AsyncClient(base_url=base, timeout=10))
+        yield client, release
+
+
+async def test_streaming_response_passes_through_unbuffered(gateway) -> None:
+    client, release = gateway
+    async with client.stream("GET", "/api/variances/export/csv") as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/csv")
+        chunks = response.aiter_bytes()
+        first = await asyncio.wait_for(anext(chunks), 5)
+        assert first == b"hostname,type\n"
+        release.set()
+        rest = b"".join([chunk async for chunk in chunks])
+    assert rest == b"host-0,MISSING_NINJA\nhost-1,MISSING_NINJA\nhost-2,MISSING_NINJA\n"
+
+
+async def test_body_query_and_request_id_are_forwarded_and_client_identity_is_dropped(gateway) -> None:
+    client, _ = gateway
+    response = await client.post(
+        "/api/exceptions/42/resolve?dry_run=true",
+        json={"resolved_by": "dana"},
+        headers={"x-hub-identity": "forged-admin", "x-request-id": "trace-1"},
+    )
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": 42,
+        "body": {"resolved_by": "dana"},
+        "identity": None,
+        "query": {"dry_run": "true"},
+        "request_id": "trace-1",
+    }
+
+
+async def test_stopped_service_answers_502_json_and_slow_one_504(gateway) -> None:
+    client, _ = gateway
+    response = await client.get("/api/qbr/smartnumbers?period=2026-Q3")
+    assert response.status_code == 502
+    assert response.json() == {
+        "success": False,
+        "error": {"code": "BAD_GATEWAY", "message": "The qbr service is unavailable", "status": 502},
+    }
+    response = await client.get("/api/windows-11-24h2/status")
+    assert response.status_code == 504
+    assert response.json() == {"error": "The assessment service did not answer in time"}
+
+
+async def test_unknown_api_path_is_a_json_404(gateway) -> None:
+    client, _ = gateway
+    response = await client.get("/api/nothing-here")
+    assert (response.status_code, response.json()) == (404, {"error": "Not found"})
+
+
+async def test_api_health_reports_every_service(gateway) -> None:
+    client, _ = gateway
+    body = (await client.get("/api/health")).json()
+    assert body["status"] == "degraded"
+    assert body["timestamp"].endswith("Z")
+    assert set(body["services"]) == {"gateway", *UPSTREAM_SERVICES}
+    assert body["services"]["variance"]["status"] == "healthy"
+    assert body["services"]["assessment"]["status"] == "healthy"
+    assert body["services"]["qbr"]["status"] == "unreachable"
+
+
+async def test_docs_merge_each_services_public_paths(gateway) -> None:
+    client, _ = gateway
+    document = (await client.get("/openapi.json")).json()
+    assert "/api/health" in document["paths"]
+    assert "/api/variances/export/csv" in document["paths"]
+    assert "/api/variance-report/latest" in document["paths"]
+    # The stand-in assessment app also declares a variance path; only the owner's copy is merged.
+    assert "/api/windows-11-24h2/status" in document["paths"]
+    assert "/health" not in document["paths"]
+    page = await client.get("/docs")
+    assert page.status_code == 200 and "swagger-ui" in page.text
+
+
+def test_route_table_prefixes_do_not_shadow_each_other() -> None:
+    prefixes = [upstream.prefix for upstream in ROUTE_TABLE]
+    assert len(prefixes) == len(set(prefixes))
+    for prefix in prefixes:
+        assert not any(other != prefix and prefix.startswith(other + "/") for other in prefixes)

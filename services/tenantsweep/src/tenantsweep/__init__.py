@@ -1,0 +1,1 @@
+"""Microsoft 365 security audit runs and findings."""

@@ -1,0 +1,1 @@
+"""Cross-vendor reconciliation, exceptions, history, usage changes, exports."""

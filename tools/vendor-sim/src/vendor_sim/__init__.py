@@ -1,0 +1,1 @@
+"""NinjaOne + ThreatLocker API simulator with deterministic synthetic fleets."""
