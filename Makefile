@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell ./scripts/ensure-uv.sh)
 PY := .venv/bin/python
 
-.PHONY: install dev test lint fmt up down migrate infra clean
+.PHONY: install dev test lint fmt up down migrate infra clean bench
 
 install:  ## install every package of the workspace (pinned by uv.lock)
 	$(UV) sync --locked
@@ -19,6 +19,9 @@ dev: migrate  ## run the whole system locally (honcho + Procfile)
 
 test: install infra  ## every test, against real PostgreSQL and RabbitMQ
 	$(UV) run pytest
+
+bench: install infra  ## benchmarks (collectors, assessment, variance); results appended to bench/RESULTS.md
+	@for script in bench/*_bench.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 lint: install  ## ruff + mypy
 	$(UV) run ruff check .

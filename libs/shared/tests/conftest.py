@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest_asyncio
-from hub_shared.db import Database, schema_metadata
-from hub_shared.messaging import MessagingTables, messaging_tables
 from sqlalchemy import Column, Integer, MetaData, Table, text
 from sqlalchemy.dialects.postgresql import UUID
+
+from hub_shared.db import Database, schema_metadata
+from hub_shared.messaging import MessagingTables, messaging_tables
 
 SCRATCH_SCHEMA = "shared_tests"
 

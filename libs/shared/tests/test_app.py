@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest_asyncio
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
 from hub_shared.app import create_app
 from hub_shared.errors import ApiError
 from hub_shared.runtime import ServiceRuntime, ServiceSpec
 from hub_shared.settings import ServiceSettings
-from pydantic import BaseModel
 
 from .conftest import METADATA, TABLES
 
@@ -66,7 +67,7 @@ async def test_bare_family_errors(client: httpx.AsyncClient) -> None:
     assert (response.status_code, response.json()) == (404, {"error": "Thing not found"})
     response = await client.get("/api/variances/things/abc")
     assert response.status_code == 400
-    message = "Invalid value for thing_id: Input should be a valid integer, unable to parse string as an integer"  # noqa: E501
+    message = "Invalid value for thing_id: Input should be a valid integer, unable to parse string as an integer"
     assert response.json() == {"error": message}
     response = await client.get("/api/variances/things/1?limit=0")
     assert response.status_code == 400
@@ -84,9 +85,7 @@ async def test_success_data_family_errors(client: httpx.AsyncClient) -> None:
         "success": False,
         "error": {"code": "DUPLICATE_NAME", "message": "Name already used", "status": 409},
     }
-    response = await client.post(
-        "/api/qbr/things", content=b"{not json", headers={"content-type": "application/json"}
-    )
+    response = await client.post("/api/qbr/things", content=b"{not json", headers={"content-type": "application/json"})
     assert response.status_code == 400
     assert response.json()["error"] == {
         "code": "VALIDATION_ERROR",

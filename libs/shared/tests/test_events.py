@@ -6,6 +6,8 @@ import json
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
+
 from hub_shared.events import (
     EVENT_TYPES,
     CollectRequested,
@@ -16,14 +18,11 @@ from hub_shared.events import (
     new_event,
     parse_event,
 )
-from pydantic import ValidationError
 
 
 def test_round_trip_keeps_type_and_data() -> None:
     event = new_event(
-        SnapshotCompleted(
-            vendor="ninja", snapshot_date=date(2026, 11, 23), device_count=5000, job_id="ni_1a2b3c4d"
-        ),
+        SnapshotCompleted(vendor="ninja", snapshot_date=date(2026, 11, 23), device_count=5000, job_id="ni_1a2b3c4d"),
         producer="collector_ninja",
     )
     parsed = parse_event(dump_event(event))

@@ -15,16 +15,17 @@ from urllib.parse import urlsplit, urlunsplit
 import aio_pika
 import pytest
 import pytest_asyncio
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from hub_shared.bus import Bus, Topology
 from hub_shared.db import Database
 from hub_shared.events import Event, VarianceCompleted, dump_event, new_event
 from hub_shared.messaging import InboxConsumer, OutboxRelay, enqueue
 from hub_shared.metrics import BUS_CONSUMED, BUS_DEAD_LETTERED
-from hub_shared.testing.plugin import delete_topology
+from hub_shared.testing.plugin import catalogue_queues, delete_topology
 from hub_shared.testing.tcp_proxy import TcpProxy
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from .conftest import EFFECTS, TABLES
 
@@ -38,9 +39,7 @@ def variance_event(report_day: int = 1) -> Event:
     )
 
 
-async def wait_for(
-    condition: Callable[[], Awaitable[bool]], timeout: float = 20.0, what: str = "condition"
-) -> None:
+async def wait_for(condition: Callable[[], Awaitable[bool]], timeout: float = 20.0, what: str = "condition") -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not await condition():
         if asyncio.get_running_loop().time() > deadline:
@@ -69,7 +68,11 @@ def topology() -> Topology:
 async def cleanup_broker(amqp_url: str, topology: Topology) -> AsyncIterator[None]:
     yield
     queue = topology.queue_name(SERVICE, "effects")
-    await delete_topology(amqp_url, [queue, f"{queue}.dead"], [topology.exchange, topology.dead_exchange])
+    await delete_topology(
+        amqp_url,
+        [queue, f"{queue}.dead", *catalogue_queues(topology.queue_prefix)],
+        [topology.exchange, topology.dead_exchange],
+    )
 
 
 class Recorder:
@@ -122,9 +125,7 @@ async def unpublished(scratch: Database) -> int:
         return int(
             (
                 await session.execute(
-                    select(func.count())
-                    .select_from(TABLES.outbox)
-                    .where(TABLES.outbox.c.published_at.is_(None))
+                    select(func.count()).select_from(TABLES.outbox).where(TABLES.outbox.c.published_at.is_(None))
                 )
             ).scalar_one()
         )
@@ -218,23 +219,17 @@ async def test_consumer_crashing_before_commit_gets_the_event_again_and_duplicat
 ) -> None:
     recorder = Recorder(fail_times=1)
     consumer_bus = await start_consumer(scratch, amqp_url, topology, recorder)
-    before = _metric(
-        BUS_CONSUMED, SERVICE, topology.queue_name(SERVICE, "effects"), "variance.completed", "duplicate"
-    )
+    before = _metric(BUS_CONSUMED, SERVICE, topology.queue_name(SERVICE, "effects"), "variance.completed", "duplicate")
     try:
         event = variance_event()
         body = dump_event(event)
-        await consumer_bus.publish(
-            body, routing_key=event.type, message_id=str(event.event_id), event_type=event.type
-        )
+        await consumer_bus.publish(body, routing_key=event.type, message_id=str(event.event_id), event_type=event.type)
         await wait_for(lambda: _has(scratch, event.event_id), what="the retried delivery to commit")
         assert recorder.deliveries == [event.event_id, event.event_id]
         assert await effects(scratch) == {event.event_id: 1}
 
         # The same event again (a broker redelivery after a lost ack looks exactly like this).
-        await consumer_bus.publish(
-            body, routing_key=event.type, message_id=str(event.event_id), event_type=event.type
-        )
+        await consumer_bus.publish(body, routing_key=event.type, message_id=str(event.event_id), event_type=event.type)
         await wait_for(
             lambda: _metric_at_least(
                 BUS_CONSUMED,
@@ -272,9 +267,7 @@ async def test_poison_message_is_dead_lettered_after_the_delivery_limit_and_othe
             )
         await wait_for(lambda: _has(scratch, good.event_id), what="the good message")
         await wait_for(
-            lambda: _metric_at_least(
-                BUS_DEAD_LETTERED, dead_before + 1, SERVICE, queue, "variance.completed"
-            ),
+            lambda: _metric_at_least(BUS_DEAD_LETTERED, dead_before + 1, SERVICE, queue, "variance.completed"),
             what="the poison message to be dead-lettered",
         )
         assert recorder.deliveries.count(poison.event_id) == topology.delivery_limit

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+
 from hub_shared.app import create_app
 from hub_shared.registry import installed_services
 from hub_shared.runtime import ServiceRuntime, ServiceSpec

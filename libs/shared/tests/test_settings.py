@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+
 from hub_shared.registry import installed_services
 from hub_shared.settings import ConfigurationError, ServiceSettings, load_settings
 

@@ -118,7 +118,8 @@ async def test_body_query_and_request_id_are_forwarded_and_client_identity_is_dr
 
 async def test_stopped_service_answers_502_json_and_slow_one_504(gateway) -> None:
     client, _ = gateway
-    response = await client.get("/api/qbr/smartnumbers?period=2026-Q3")
+    # A public QBR route: a protected one would stop at the edge (401) before the proxy.
+    response = await client.get("/api/qbr/metrics/devices-by-client?period=2026-09")
     assert response.status_code == 502
     assert response.json() == {
         "success": False,

@@ -69,7 +69,10 @@ class RequestContextMiddleware:
                 if not status_holder["started"]:
                     response = JSONResponse(
                         error_body(
-                            scope.get("path", ""), 500, "Internal server error", request_id=request_id
+                            scope.get("path", ""),
+                            500,
+                            "Internal server error",
+                            extra={"request_id": request_id},
                         ),
                         status_code=500,
                     )
@@ -112,7 +115,7 @@ def describe_validation_error(exc: RequestValidationError) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     async def on_api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
-        return error_response(request.url.path, exc.status, exc.message, exc.code, exc.headers, **exc.extra)
+        return error_response(request.url.path, exc.status, exc.message, exc.code, exc.headers, exc.extra)
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -121,9 +124,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         message = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, str(exc.detail))
-        return error_response(
-            request.url.path, exc.status_code, message, headers=getattr(exc, "headers", None)
-        )
+        return error_response(request.url.path, exc.status_code, message, headers=getattr(exc, "headers", None))
 
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
@@ -149,9 +150,7 @@ def create_app(runtime: ServiceRuntime, *, include_routers: bool = True) -> Fast
     async def ready() -> JSONResponse:
         checks = await runtime.readiness()
         ok = all(checks.values())
-        return JSONResponse(
-            {"ready": ok, "service": spec.name, "checks": checks}, status_code=200 if ok else 503
-        )
+        return JSONResponse({"ready": ok, "service": spec.name, "checks": checks}, status_code=200 if ok else 503)
 
     @app.get("/metrics", tags=["system"], include_in_schema=False)
     async def metrics() -> Response:

@@ -25,6 +25,7 @@ from aio_pika.abc import (
     AbstractRobustConnection,
 )
 
+from hub_shared.events import SUBSCRIPTIONS
 from hub_shared.logging import get_logger
 from hub_shared.metrics import BUS_PUBLISHED
 
@@ -72,6 +73,9 @@ class Bus:
     # ----------------------------------------------------------------- lifecycle
     def subscribe(self, purpose: str, routing_keys: tuple[str, ...], handler: MessageHandler) -> str:
         """Register a consumer before :meth:`start`; returns the queue name."""
+        catalogued = SUBSCRIPTIONS.get((self.service, purpose))
+        if catalogued is not None and set(catalogued) != set(routing_keys):
+            raise ValueError(f"{self.service}.{purpose} binds {routing_keys}, the catalogue says {catalogued}")
         queue = self.topology.queue_name(self.service, purpose)
         self._subscriptions.append(_Subscription(queue, routing_keys, handler))
         return queue
@@ -120,9 +124,10 @@ class Bus:
         exchange = await publish_channel.declare_exchange(
             self.topology.exchange, aio_pika.ExchangeType.TOPIC, durable=True
         )
-        await publish_channel.declare_exchange(
-            self.topology.dead_exchange, aio_pika.ExchangeType.DIRECT, durable=True
-        )
+        await publish_channel.declare_exchange(self.topology.dead_exchange, aio_pika.ExchangeType.DIRECT, durable=True)
+        # Declare every catalogued queue, not only ours: nothing published may find no queue.
+        for (service, purpose), routing_keys in SUBSCRIPTIONS.items():
+            await self._declare_queue(publish_channel, self.topology.queue_name(service, purpose), routing_keys)
         consume_channel: AbstractRobustChannel | None = None
         if self._subscriptions:
             consume_channel = await connection.channel()  # type: ignore[assignment]
@@ -137,25 +142,29 @@ class Bus:
         )
 
     async def _declare_consumer(self, channel: AbstractRobustChannel, subscription: _Subscription) -> None:
-        dead_queue = await channel.declare_queue(
-            f"{subscription.queue}.dead", durable=True, arguments={"x-queue-type": "quorum"}
-        )
-        await dead_queue.bind(self.topology.dead_exchange, routing_key=subscription.queue)
+        queue = await self._declare_queue(channel, subscription.queue, subscription.routing_keys)
+        subscription.consumer_tag = await queue.consume(subscription.handler)
+
+    async def _declare_queue(
+        self, channel: AbstractRobustChannel, name: str, routing_keys: tuple[str, ...]
+    ) -> aio_pika.abc.AbstractRobustQueue:
+        dead_queue = await channel.declare_queue(f"{name}.dead", durable=True, arguments={"x-queue-type": "quorum"})
+        await dead_queue.bind(self.topology.dead_exchange, routing_key=name)
         queue = await channel.declare_queue(
-            subscription.queue,
+            name,
             durable=True,
             arguments={
                 "x-queue-type": "quorum",
                 "x-dead-letter-exchange": self.topology.dead_exchange,
-                "x-dead-letter-routing-key": subscription.queue,
+                "x-dead-letter-routing-key": name,
                 # A backstop: handlers dead-letter poison messages themselves (see inbox.py) one
                 # delivery earlier, so they can count them; the broker enforces the limit regardless.
                 "x-delivery-limit": self.topology.delivery_limit + 1,
             },
         )
-        for routing_key in subscription.routing_keys:
+        for routing_key in routing_keys:
             await queue.bind(self.topology.exchange, routing_key=routing_key)
-        subscription.consumer_tag = await queue.consume(subscription.handler)
+        return queue  # type: ignore[return-value]
 
     async def stop(self) -> None:
         if self._connect_task is not None:

@@ -31,9 +31,7 @@ def build_parser(spec: ServiceSpec) -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="override the configured port")
     serve.add_argument("--no-worker", action="store_true", help="do not run bus consumers and relay here")
     worker = commands.add_parser("worker", help="run bus consumers, the outbox relay and schedules")
-    worker.add_argument(
-        "--port", type=int, help=f"probe/metrics port (default: service port + {WORKER_PORT_OFFSET})"
-    )
+    worker.add_argument("--port", type=int, help=f"probe/metrics port (default: service port + {WORKER_PORT_OFFSET})")
     commands.add_parser("migrate", help="apply this service's database migrations")
     if spec.extra_commands is not None:
         spec.extra_commands(commands)
@@ -50,9 +48,7 @@ def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
     return options
 
 
-def main(
-    spec: ServiceSpec, argv: Sequence[str] | None = None, settings: ServiceSettings | None = None
-) -> None:
+def main(spec: ServiceSpec, argv: Sequence[str] | None = None, settings: ServiceSettings | None = None) -> None:
     args = build_parser(spec).parse_args(argv)
     settings = settings or load_settings(spec.settings_cls)
     configure_logging(spec.name, settings.log_level, settings.log_json)

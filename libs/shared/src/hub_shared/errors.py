@@ -58,11 +58,18 @@ def uses_success_data_envelope(path: str) -> bool:
     return any(path == prefix or path.startswith(prefix + "/") for prefix in SUCCESS_DATA_PREFIXES)
 
 
-def error_body(path: str, status: int, message: str, code: str | None = None, **extra: Any) -> dict[str, Any]:
+def error_body(
+    path: str, status: int, message: str, code: str | None = None, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The envelope for ``path``; ``extra`` fields ride along (e.g. the running ``batch_id`` of a 409)."""
     if uses_success_data_envelope(path):
         resolved = code or _DEFAULT_CODES.get(status, "ERROR")
-        return {"success": False, "error": {"code": resolved, "message": message, "status": status}, **extra}
-    return {"error": message, **extra}
+        return {
+            "success": False,
+            "error": {"code": resolved, "message": message, "status": status},
+            **(extra or {}),
+        }
+    return {"error": message, **(extra or {})}
 
 
 def error_response(
@@ -71,6 +78,6 @@ def error_response(
     message: str,
     code: str | None = None,
     headers: dict[str, str] | None = None,
-    **extra: Any,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    return JSONResponse(error_body(path, status, message, code, **extra), status_code=status, headers=headers)
+    return JSONResponse(error_body(path, status, message, code, extra), status_code=status, headers=headers)

@@ -33,6 +33,9 @@ class CollectRequested(_Data):
     vendor: Vendor
     snapshot_date: date | None = None
     trigger: Trigger = "manual"
+    # Jobs of the same batch that run after the snapshot (job name → job id), passed on by the
+    # collector in snapshot.completed so variance and assessment report progress under them.
+    followup_jobs: dict[str, str] = Field(default_factory=dict)
 
 
 class JobUpdated(_Data):
@@ -52,6 +55,7 @@ class SnapshotCompleted(_Data):
     device_count: int = Field(ge=0)
     batch_id: str | None = None
     job_id: str | None = None
+    followup_jobs: dict[str, str] = Field(default_factory=dict)
 
 
 class VarianceCompleted(_Data):
@@ -117,9 +121,20 @@ _ENVELOPE_FOR_DATA: dict[type[_Data], type[_Envelope]] = {
     VarianceCompleted: VarianceCompletedEvent,
     AssessmentCompleted: AssessmentCompletedEvent,
 }
-EVENT_TYPES: tuple[str, ...] = tuple(
-    envelope.model_fields["type"].default for envelope in _ENVELOPE_FOR_DATA.values()
-)
+EVENT_TYPES: tuple[str, ...] = tuple(envelope.model_fields["type"].default for envelope in _ENVELOPE_FOR_DATA.values())
+
+
+# Who consumes what (DESIGN.md's event table): queue ``<service>.<purpose>`` → event types. Every
+# service declares all of these queues when it connects, so an event published before its consumer
+# ever started waits in the consumer's queue instead of being dropped as unroutable.
+SUBSCRIPTIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("collector_ninja", "collect"): ("collect.requested",),
+    ("collector_threatlocker", "collect"): ("collect.requested",),
+    ("gateway", "jobs"): ("job.updated",),
+    ("variance", "snapshots"): ("snapshot.completed",),
+    ("assessment", "snapshots"): ("snapshot.completed",),
+    ("qbr", "snapshots"): ("snapshot.completed",),
+}
 
 
 def new_event(data: _Data, *, producer: str) -> Event:

@@ -33,7 +33,7 @@ def alembic_config(spec: ServiceSpec, database_url: str) -> Config:
     return config
 
 
-def upgrade(spec: ServiceSpec, database_url: str, revision: str = "head") -> None:
+def upgrade(spec: ServiceSpec, database_url: str, revision: str = "heads") -> None:
     """Apply the service's migrations (synchronously; call from a thread inside an event loop)."""
     command.upgrade(alembic_config(spec, database_url), revision)
 

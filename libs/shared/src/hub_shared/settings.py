@@ -17,9 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 def _database_url(value: str) -> str:
     if not value.startswith(("postgresql+asyncpg://", "postgresql://", "postgres://")):
-        raise ValueError(
-            "must be a PostgreSQL URL, e.g. postgresql+asyncpg://postgres@localhost:5432/inventory_hub"
-        )
+        raise ValueError("must be a PostgreSQL URL, e.g. postgresql+asyncpg://postgres@localhost:5432/inventory_hub")
     if value.startswith("postgres://"):
         value = "postgresql://" + value.removeprefix("postgres://")
     if value.startswith("postgresql://"):

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 def main() -> None:
     # Settings load before the heavy imports, so a bad value is reported at once.
-    from hub_shared.settings import load_settings
-
     from collector_ninja.settings import NinjaCollectorSettings
+    from hub_shared.settings import load_settings
 
     settings = load_settings(NinjaCollectorSettings)
 
-    from hub_shared.cli import main as run
-
     from collector_ninja.definition import SPEC
+    from hub_shared.cli import main as run
 
     run(SPEC, settings=settings)
 

@@ -1,11 +1,16 @@
-"""Settings of the collector-threatlocker service (environment variables; ``.env`` in development)."""
+"""Settings of the ThreatLocker collector (environment variables; ``.env`` in development)."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import AnyHttpUrl, Field
+
 from hub_shared.settings import ServiceSettings
-from pydantic import Field
+
+# Where `make dev` runs the vendor simulator when no real ThreatLocker is configured.
+SIMULATOR_URL = "http://127.0.0.1:5409/portalapi/"
+SIMULATOR_ORG_ID = "7d3b1c52-9a0e-4f6b-b8d2-5e1f0c9a4d11"
 
 
 class ThreatLockerCollectorSettings(ServiceSettings):
@@ -13,7 +18,25 @@ class ThreatLockerCollectorSettings(ServiceSettings):
     default_port: ClassVar[int] = 5402
 
     collector_threatlocker_port: int = Field(default=5402, ge=1, le=65535)
+    threatlocker_base_url: AnyHttpUrl = AnyHttpUrl(SIMULATOR_URL)
+    threatlocker_api_key: str = Field(default="sim-tl-key", min_length=1)
+    threatlocker_org_id: str = Field(
+        default=SIMULATOR_ORG_ID,
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+    )
+    threatlocker_page_size: int = Field(default=500, ge=1, le=500)
+    threatlocker_requests_per_minute: float = Field(default=600, gt=0)
+    threatlocker_timeout_seconds: float = Field(default=60, gt=0, le=600)
+    threatlocker_retry_attempts: int = Field(default=5, ge=1, le=20)
+    threatlocker_retry_base_seconds: float = Field(default=0.5, ge=0, le=60)
+    threatlocker_max_drop_ratio: float = Field(default=0.5, gt=0, le=1)
+    snapshot_retention_days: int = Field(default=65, ge=1)
+    job_heartbeat_seconds: float = Field(default=15, gt=0)
 
     @property
     def port(self) -> int:
         return self.collector_threatlocker_port
+
+    @property
+    def base_url(self) -> str:
+        return str(self.threatlocker_base_url).rstrip("/") + "/"

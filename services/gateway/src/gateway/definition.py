@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
-from hub_shared.runtime import ServiceRuntime, ServiceSpec
+from hub_shared.runtime import ConsumerSpec, ServiceRuntime, ServiceSpec
 from starlette.responses import Response
 
+from gateway.collectors.consumers import make_job_update_handler
+from gateway.collectors.routes import router as collectors_router
+from gateway.collectors.schedule import schedule_worker, stale_job_worker
+
+from gateway.auth.tokens_cli import register as register_token_commands
+from gateway.auth.workers import purge_expired_sessions
 from gateway.edge.proxy import build_client, proxy
+from gateway.edge.security import install_edge
 from gateway.models import SCHEMA, messaging, metadata
 from gateway.settings import GatewaySettings
+from gateway.status.routes import router as status_router
 from gateway.system.routes import router as system_router
 
 PROXIED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -28,6 +36,7 @@ def configure(app: FastAPI, runtime: ServiceRuntime) -> None:
         if getattr(route, "path", None) not in ("/openapi.json", "/docs", "/docs/oauth2-redirect")
     ]
     app.include_router(system_router)
+    install_edge(app, runtime)  # sign-in routes, access policy, CORS/CSRF/limits/headers
 
     async def forward(request: Request) -> Response:
         return await proxy(request, client, settings)
@@ -46,5 +55,9 @@ SPEC = ServiceSpec(
     metadata=metadata,
     tables=messaging,
     title="Inventory Hub API",
+    routers=lambda: (collectors_router, status_router),
+    consumers=(ConsumerSpec("jobs", ("job.updated",), make_job_update_handler),),
+    workers=(schedule_worker, stale_job_worker, purge_expired_sessions),
     configure_app=configure,
+    extra_commands=register_token_commands,
 )

@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import ClassVar
 
 from hub_shared.settings import ServiceSettings
-from pydantic import AnyHttpUrl, Field, model_validator
+from pydantic import AnyHttpUrl, Field, field_validator, model_validator
+
+from gateway.auth.settings import AuthSettings
 
 # Upstream services behind the gateway, with their default local addresses.
 UPSTREAM_DEFAULTS = {
@@ -19,7 +21,7 @@ UPSTREAM_DEFAULTS = {
 }
 
 
-class GatewaySettings(ServiceSettings):
+class GatewaySettings(ServiceSettings, AuthSettings):
     service_name: ClassVar[str] = "gateway"
     default_port: ClassVar[int] = 5400
 
@@ -32,6 +34,10 @@ class GatewaySettings(ServiceSettings):
     tenantsweep_url: AnyHttpUrl = AnyHttpUrl(UPSTREAM_DEFAULTS["tenantsweep"])
     upstream_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     upstream_connect_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    stale_job_seconds: float = Field(default=600, ge=1)
+    stale_check_interval_seconds: float = Field(default=30, gt=0)
+    collector_schedule: str = "0 2 * * *"
+    collector_schedule_enabled: bool = True
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
 
@@ -41,6 +47,15 @@ class GatewaySettings(ServiceSettings):
 
     def upstream_url(self, service: str) -> str:
         return str(getattr(self, f"{service}_url")).rstrip("/")
+
+    @field_validator("collector_schedule")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from croniter import croniter
+
+        if not croniter.is_valid(value):
+            raise ValueError(f"not a cron expression: {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _tls_pair(self) -> GatewaySettings:

@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 
 from hub_shared.db import Database
 from hub_shared.devtools import drop_database, ensure_database, migrate_all
+from hub_shared.events import SUBSCRIPTIONS
 from hub_shared.registry import installed_services
 from hub_shared.runtime import ServiceSpec
 from hub_shared.settings import ServiceSettings
@@ -74,13 +75,22 @@ async def bus_names(amqp_url: str) -> AsyncIterator[BusNames]:
 
 async def delete_test_topology(amqp_url: str, names: BusNames) -> None:
     """Remove the session's exchanges and every queue a known service would have declared."""
-    queues = [
-        f"{names.queue_prefix}{spec.name}.{consumer.purpose}{suffix}"
-        for spec in installed_services()
-        for consumer in spec.consumers
-        for suffix in ("", ".dead")
-    ]
-    await delete_topology(amqp_url, queues, [names.exchange, names.dead_exchange])
+    await delete_topology(amqp_url, catalogue_queues(names.queue_prefix), [names.exchange, names.dead_exchange])
+
+
+def catalogue_queues(prefix: str) -> list[str]:
+    """Every queue a bus with this prefix declares (each with its dead-letter queue)."""
+    return [f"{prefix}{service}.{purpose}{suffix}" for service, purpose in SUBSCRIPTIONS for suffix in ("", ".dead")]
+
+
+async def purge_queues(amqp_url: str, queues: list[str]) -> None:
+    """Empty queues that exist (a test must not inherit the previous test's undelivered events)."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        for queue in queues:
+            with contextlib.suppress(Exception):
+                declared = await (await connection.channel()).get_queue(queue, ensure=True)
+                await declared.purge()
 
 
 async def delete_topology(amqp_url: str, queues: list[str], exchanges: list[str]) -> None:

@@ -1,7 +1,6 @@
 """Alembic environment of the ``threatlocker`` schema."""
 
-from hub_shared.migrations import run_env
-
 from collector_threatlocker.models import SCHEMA, metadata
+from hub_shared.migrations import run_env
 
 run_env(metadata, SCHEMA)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import httpx
 from fastapi import Request
-from hub_shared.errors import error_response
-from hub_shared.logging import get_logger
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
 from gateway.edge.route_table import owner_of
 from gateway.settings import GatewaySettings
+from hub_shared.errors import error_response
+from hub_shared.logging import get_logger
 
 log = get_logger(__name__)
 
@@ -32,6 +32,7 @@ _HOP_BY_HOP = {
 }
 # The signed identity header is the gateway's to set; a client-sent one is dropped.
 IDENTITY_HEADER = "x-hub-identity"
+_EDGE_ONLY = {IDENTITY_HEADER, "authorization", "cookie"}
 
 
 def build_client(settings: GatewaySettings) -> httpx.AsyncClient:
@@ -44,11 +45,15 @@ def build_client(settings: GatewaySettings) -> httpx.AsyncClient:
 
 
 def forwarded_request_headers(request: Request) -> list[tuple[str, str]]:
+    # Credentials stay at the edge: a service gets the gateway-signed identity, not the cookie or token.
     headers = [
         (name, value)
         for name, value in request.headers.items()
-        if name.lower() not in _HOP_BY_HOP and name.lower() != IDENTITY_HEADER
+        if name.lower() not in _HOP_BY_HOP and name.lower() not in _EDGE_ONLY
     ]
+    signed_identity = getattr(request.state, "signed_identity", None)
+    if signed_identity:
+        headers.append((IDENTITY_HEADER, signed_identity))
     client_host = request.client.host if request.client else ""
     prior = request.headers.get("x-forwarded-for")
     headers.append(("x-forwarded-for", f"{prior}, {client_host}" if prior else client_host))

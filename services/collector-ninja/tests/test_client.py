@@ -1,0 +1,45 @@
+"""The NinjaOne client against the simulator: tokens, refresh on 401, pagination, refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from collector_ninja.client import NinjaAuthError, NinjaClient
+from collector_ninja.settings import NinjaCollectorSettings
+from hub_shared.vendor_http import VendorUnavailable
+
+
+def settings_for(url: str, **overrides) -> NinjaCollectorSettings:
+    return NinjaCollectorSettings(ninja_base_url=url, ninja_retry_base_seconds=0.01, **overrides)
+
+
+async def test_pages_every_device_once_and_refreshes_an_expired_token(vendor_sim) -> None:
+    with vendor_sim(devices=700, seed=4) as sim:
+        async with NinjaClient(settings_for(sim.ninja_url, ninja_page_size=250)) as client:
+            ids: list[int] = []
+            async for page in client.device_pages():
+                ids.extend(int(device["id"]) for device in page)
+                if len(ids) == 250:
+                    sim.sim.expire_tokens()  # the vendor revokes the token mid-run
+            fields = await client.custom_field_values(["hastpm", "tpmversion"])
+        stats = sim.stats()
+    assert len(ids) == len(set(ids)) == 700
+    assert ids == sorted(ids)
+    assert len(fields) <= 700 and all(set(values) == {"hastpm", "tpmversion"} for values in fields.values())
+    assert stats["tokens_issued"] == 2
+
+
+async def test_bad_credentials_are_refused_without_retrying_forever(vendor_sim) -> None:
+    with vendor_sim(devices=60, seed=4) as sim:
+        async with NinjaClient(settings_for(sim.ninja_url, ninja_client_secret="wrong")) as client:
+            with pytest.raises(NinjaAuthError, match="refused the client credentials"):
+                await client.organizations()
+
+
+async def test_persistent_server_errors_give_up_after_the_configured_attempts(vendor_sim) -> None:
+    with vendor_sim(devices=60, seed=4) as sim:
+        sim.faults({"kind": "server_error", "target": "ninja.organizations", "status": 503})
+        async with NinjaClient(settings_for(sim.ninja_url, ninja_retry_attempts=3)) as client:
+            with pytest.raises(VendorUnavailable, match="after 3 attempts"):
+                await client.organizations()
+        assert sim.stats()["responses"]["ninja.organizations"]["503"] == 3

@@ -1,0 +1,1 @@
+"""Sign-in and access: OpenID Connect, sessions, API tokens and the access policy."""

@@ -1,0 +1,249 @@
+"""Sign-in routes: ``/api/auth/microsoft/login``, ``/callback``, ``/api/auth/status``, ``/api/auth/logout``.
+
+The handlers own their transactions (``runtime.database.transaction()``); the network steps (discovery,
+the code exchange) run outside any transaction. Errors use the auth family's bodies
+(``response-shapes.md`` §10): 400 for a failed or forged sign-in, 403 for someone not on the allow-list
+(who gets no session), 502 when the provider cannot be reached, 503 when sign-in is not configured.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from gateway.auth.identity import AUTH_SESSION, AUTH_TOKEN, request_identity
+from gateway.auth.oidc import OidcError
+from gateway.auth.repository import SessionRow, TokenRow
+from gateway.auth.schemas import AuthError, AuthStatus, AuthUser, LoggedOut, NotAuthenticated
+from gateway.auth.service import AuthService, NotAllowed
+from hub_shared.app import rfc3339
+from hub_shared.db import Database
+from hub_shared.logging import get_logger
+
+log = get_logger(__name__)
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+# The state travels in the URL and in this cookie: the callback must come back to the browser that
+# started the sign-in (a state alone would let an attacker complete their own login in a victim's browser).
+LOGIN_COOKIE = "hub_login_state"
+LOGIN_COOKIE_PATH = "/api/auth/microsoft"
+NOT_CONFIGURED = {"error": "Sign-in not configured", "message": "OIDC_ISSUER and OIDC_CLIENT_ID are not set"}
+
+
+def _auth(request: Request) -> AuthService:
+    auth: AuthService = request.app.state.runtime.state["auth"]
+    return auth
+
+
+def _database(request: Request) -> Database:
+    database: Database = request.app.state.runtime.database
+    return database
+
+
+def _error(status: int, error: str, *, message: str | None = None, details: str | None = None) -> JSONResponse:
+    body = AuthError(error=error, message=message, details=details).model_dump(exclude_none=True)
+    response = JSONResponse(body, status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _forget_login(response: Response, auth: AuthService) -> Response:
+    response.delete_cookie(
+        LOGIN_COOKIE,
+        path=LOGIN_COOKIE_PATH,
+        secure=auth.settings.session_cookie_secure,
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+def _clear_session_cookie(response: Response, auth: AuthService) -> None:
+    settings = auth.settings
+    response.delete_cookie(
+        settings.session_cookie_name,
+        path="/",
+        domain=settings.session_cookie_domain,
+        secure=settings.session_cookie_secure,
+        httponly=True,
+        samesite="lax",
+    )
+
+
+@router.get(
+    "/microsoft/login",
+    summary="Start Microsoft 365 sign-in (302 to the identity provider)",
+    status_code=302,
+    responses={302: {"description": "Redirect to the provider"}, 503: {"model": AuthError}},
+)
+async def login(request: Request) -> Response:
+    auth = _auth(request)
+    if auth.oidc is None:
+        return _error(503, NOT_CONFIGURED["error"], message=NOT_CONFIGURED["message"])
+    try:
+        pending = await auth.prepare_login()
+    except OidcError as exc:
+        return _error(exc.status, exc.error, details=exc.details)
+    async with _database(request).transaction() as db:
+        await auth.save_login(db, pending)
+    response = RedirectResponse(pending.authorization_url, status_code=302)
+    response.headers["Cache-Control"] = "no-store"
+    response.set_cookie(
+        LOGIN_COOKIE,
+        pending.state,
+        max_age=int(auth.settings.login_state_minutes * 60),
+        path=LOGIN_COOKIE_PATH,
+        secure=auth.settings.session_cookie_secure,
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+@router.get(
+    "/microsoft/callback",
+    summary="Where the provider returns after sign-in (not for direct use)",
+    status_code=302,
+    responses={400: {"model": AuthError}, 403: {"model": AuthError}, 502: {"model": AuthError}},
+)
+async def callback(
+    request: Request,
+    state: str | None = None,
+    code: str | None = None,
+    error: str | None = None,
+    error_description: str | None = None,
+) -> Response:
+    auth = _auth(request)
+    if auth.oidc is None:
+        return _error(503, NOT_CONFIGURED["error"], message=NOT_CONFIGURED["message"])
+    response = await _finish_sign_in(request, auth, state, code, error, error_description)
+    return _forget_login(response, auth)
+
+
+async def _finish_sign_in(
+    request: Request,
+    auth: AuthService,
+    state: str | None,
+    code: str | None,
+    error: str | None,
+    error_description: str | None,
+) -> Response:
+    if error:
+        return _error(400, "Authentication failed", details=error_description or error)
+    expected = request.cookies.get(LOGIN_COOKIE)
+    if not state or not expected or not hmac.compare_digest(state.encode(), expected.encode()):
+        log.warning("sign-in refused: state does not match this browser's")
+        return _error(400, "Invalid login state", details="The sign-in did not start in this browser; start again")
+    async with _database(request).transaction() as db:
+        login_state = await auth.take_login(db, state)
+    if login_state is None:
+        return _error(400, "Invalid login state", details="The sign-in expired or was already used; start again")
+    if not code:
+        return _error(400, "Authentication failed", details="No authorization code received")
+    try:
+        user = await auth.sign_in(login_state, code)
+    except NotAllowed as exc:
+        log.warning("sign-in refused: not on the allow-list", email=exc.email)
+        return _error(
+            403,
+            "Access denied",
+            message=f"Your account ({exc.email}) is not authorized to access this dashboard. "
+            "Please contact your administrator.",
+        )
+    except OidcError as exc:
+        log.warning("sign-in failed", error=exc.error, details=exc.details)
+        return _error(exc.status, exc.error, details=exc.details)
+    previous = request.cookies.get(auth.settings.session_cookie_name)
+    async with _database(request).transaction() as db:
+        if previous:
+            await auth.end_session(db, previous)  # no session fixation: a sign-in always starts afresh
+        session_id, expires_at = await auth.open_session(db, user)
+    log.info("signed in", email=user.email)
+    response = RedirectResponse(auth.settings.after_login_url, status_code=302)
+    response.headers["Cache-Control"] = "no-store"
+    settings = auth.settings
+    response.set_cookie(
+        settings.session_cookie_name,
+        session_id,
+        max_age=max(0, round((expires_at - auth.now()).total_seconds())),
+        path="/",
+        domain=settings.session_cookie_domain,
+        secure=settings.session_cookie_secure,
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+def _status_body(request: Request) -> dict[str, Any] | None:
+    identity = request_identity(request)
+    if identity.method == "session":
+        session: SessionRow = getattr(request.state, AUTH_SESSION)
+        return AuthStatus(
+            user_email=session.email,
+            user_name=session.name,
+            login_time=rfc3339(session.created_at),
+            user=AuthUser(email=session.email, name=session.name),
+            auth_method="session",
+            expires_at=rfc3339(session.expires_at),
+            scopes=list(identity.scopes),
+        ).model_dump()
+    if identity.method == "token":
+        token: TokenRow = getattr(request.state, AUTH_TOKEN)
+        return AuthStatus(
+            user_email=None,
+            user_name=token.name,
+            login_time=None,
+            user=AuthUser(email=None, name=token.name),
+            auth_method="token",
+            expires_at=rfc3339(token.expires_at),
+            scopes=list(token.scopes),
+        ).model_dump()
+    return None
+
+
+@router.get(
+    "/status",
+    summary="Whether the caller is signed in (200) or not (401)",
+    response_model=AuthStatus,
+    responses={401: {"model": NotAuthenticated}},
+)
+async def status(request: Request) -> JSONResponse:
+    body = _status_body(request)
+    if body is None:
+        return JSONResponse(NotAuthenticated().model_dump(), status_code=401, headers={"Cache-Control": "no-store"})
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
+@router.api_route(
+    "/logout",
+    methods=["GET", "POST"],
+    summary="End the session (302 to the provider's sign-out, then the dashboard)",
+    status_code=302,
+    responses={200: {"model": LoggedOut, "description": "When the caller asks for JSON"}},
+)
+async def logout(request: Request) -> Response:
+    auth = _auth(request)
+    session_id = request.cookies.get(auth.settings.session_cookie_name)
+    if session_id:
+        async with _database(request).transaction() as db:
+            ended = await auth.end_session(db, session_id)
+        if ended:
+            log.info("signed out", email=request_identity(request).email)
+    target = auth.settings.after_login_url
+    if auth.oidc is not None:
+        target = await auth.oidc.logout_url(target) or target
+    response: Response
+    accept = request.headers.get("accept", "")
+    if "application/json" in accept and "text/html" not in accept:
+        # A fetch() from the dashboard cannot follow a redirect to the provider; it gets the URL instead.
+        response = JSONResponse(LoggedOut(logout_url=target).model_dump())
+    else:
+        response = RedirectResponse(target, status_code=302)
+    response.headers["Cache-Control"] = "no-store"
+    _clear_session_cookie(response, auth)
+    return response

@@ -1,0 +1,243 @@
+"""Collector-run routes of the public API (bare envelope family; ``reference/response-shapes.md`` §1)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.collectors import repository as repo
+from gateway.collectors import service
+from gateway.collectors.schemas import RunCollectorsBody
+from gateway.settings import GatewaySettings
+from hub_shared.app import rfc3339
+from hub_shared.db import session_dependency
+from hub_shared.errors import ApiError
+
+router = APIRouter(prefix="/api/collectors", tags=["collectors"])
+Session = Annotated[AsyncSession, Depends(session_dependency, scope="function")]
+JOB_ID_PATTERN = r"^[a-z0-9]{2,3}_[0-9a-f]{8}$"
+
+
+def settings_of(request: Request) -> GatewaySettings:
+    settings: GatewaySettings = request.app.state.runtime.settings
+    return settings
+
+
+def ts(value: datetime | None) -> str | None:
+    return rfc3339(value) if value is not None else None
+
+
+def job_view(job: RowMapping) -> dict[str, Any]:
+    seconds = service.duration_seconds(job["started_at"], job["ended_at"])
+    return {
+        "job_id": job["job_id"],
+        "batch_id": job["batch_id"],
+        "job_name": job["job_name"],
+        "status": job["status"],
+        "started_at": ts(job["started_at"]),
+        "updated_at": ts(job["updated_at"]),
+        "ended_at": ts(job["ended_at"]),
+        "progress_percent": job["progress_percent"],
+        "message": job["message"],
+        "error": job["error"],
+        "duration_seconds": seconds,
+        "queued_at": ts(job["created_at"]),
+        "last_heartbeat": ts(job["last_heartbeat"]),
+    }
+
+
+def job_with_batch_view(job: RowMapping) -> dict[str, Any]:
+    return {
+        **job_view(job),
+        "batch_status": job["batch_status"],
+        "batch_progress_percent": job["batch_progress_percent"],
+        "estimated_completion": ts(job["estimated_completion"]),
+        "batch_message": job["batch_message"],
+    }
+
+
+def batch_view(batch: RowMapping, jobs: list[RowMapping]) -> dict[str, Any]:
+    return {
+        "batch_id": batch["batch_id"],
+        "status": batch["status"],
+        "progress_percent": batch["progress_percent"],
+        "estimated_completion": ts(batch["estimated_completion"]),
+        "started_at": ts(batch["started_at"]),
+        "updated_at": ts(batch["updated_at"]),
+        "ended_at": ts(batch["ended_at"]),
+        "message": batch["message"],
+        "error": batch["error"],
+        "trigger": batch["trigger"],
+        "snapshot_date": batch["snapshot_date"].isoformat() if batch["snapshot_date"] else None,
+        "run_cross_vendor": batch["run_cross_vendor"],
+        "collectors": [job_view(job) for job in jobs],
+        "duration_seconds": service.duration_seconds(batch["started_at"], batch["ended_at"]),
+    }
+
+
+@router.post("/run", status_code=202, summary="Start a collection (answers at once; poll the batch)")
+async def run_collectors(
+    request: Request, session: Session, body: Annotated[RunCollectorsBody | None, Body()] = None
+) -> JSONResponse:
+    body = body or RunCollectorsBody()
+    settings = settings_of(request)
+    if body.snapshot_date is not None and body.snapshot_date > datetime.now(settings.timezone).date():
+        raise ApiError(400, "snapshot_date cannot be in the future")
+    identity = getattr(request.state, "identity", None)
+    run = service.RunRequest(
+        vendors=body.vendors(),
+        run_cross_vendor=body.run_cross_vendor,
+        snapshot_date=body.snapshot_date,
+        trigger="manual",
+        requested_by=getattr(identity, "user", None),
+    )
+    try:
+        batch, jobs = await service.start_run(session, request.app.state.runtime.tables, run, producer="gateway")
+    except service.RunConflict as conflict:
+        raise ApiError(
+            409,
+            str(conflict),
+            extra={
+                "batch_id": conflict.batch_id,
+                "status": "conflict",
+                "running_jobs": [job_view(job) for job in conflict.jobs],
+            },
+        ) from conflict
+    names = ", ".join(run.vendors)
+    payload = {
+        **batch_view(batch, jobs),
+        "message": f"Collection queued: {names}" + (" with cross-vendor checks" if run.run_cross_vendor else ""),
+        "failed_jobs": [],
+        "status_url": f"/api/collectors/runs/batch/{batch['batch_id']}",
+    }
+    return JSONResponse(payload, status_code=202, headers={"location": payload["status_url"]})
+
+
+@router.get("/runs/batch/{batch_id}", summary="A batch with its jobs")
+async def get_batch(batch_id: str, session: Session) -> dict[str, Any]:
+    batch = await repo.get_batch(session, batch_id)
+    if batch is None:
+        raise ApiError(404, "Batch not found")
+    view = batch_view(batch, await repo.jobs_of(session, batch_id))
+    view["updated_at"] = rfc3339(datetime.now(UTC)) if batch["status"] in repo.ACTIVE else view["updated_at"]
+    return view
+
+
+@router.get("/runs/job/{job_id}", summary="One job with its batch")
+async def get_job(job_id: str, session: Session) -> dict[str, Any]:
+    job = await repo.job_with_batch(session, job_id)
+    if job is None:
+        raise ApiError(404, "Job not found")
+    return job_with_batch_view(job)
+
+
+@router.get("/runs/latest", summary="Newest run of each collector")
+async def latest_runs(
+    session: Session, collectors: Annotated[str, Query(max_length=200)] = "ninja,threatlocker"
+) -> dict[str, Any]:
+    names = [name.strip() for name in collectors.split(",") if name.strip()]
+    unknown = [name for name in names if name not in service.COLLECTOR_JOBS]
+    if unknown or not names:
+        raise ApiError(400, f"Unknown collector(s): {', '.join(unknown) or '(none)'}; use ninja, threatlocker")
+    runs = []
+    for name in names:
+        job = await repo.latest_job(session, service.COLLECTOR_JOBS[name][0])
+        if job is not None:
+            runs.append(job_with_batch_view(job))
+    return {"latest_runs": runs, "total_runs": len(runs), "generated_at": rfc3339(datetime.now(UTC))}
+
+
+@router.get("/status", summary="State of the collector workers")
+async def collectors_status(request: Request, session: Session) -> dict[str, Any]:
+    client: httpx.AsyncClient = request.app.state.runtime.state["http"]
+    settings = settings_of(request)
+    result: dict[str, Any] = {}
+    for vendor, (job_name, _prefix) in service.COLLECTOR_JOBS.items():
+        ready = await _service_ready(client, settings.upstream_url(f"collector_{vendor}"))
+        job = await repo.latest_job(session, job_name)
+        if job is not None and job["status"] in repo.ACTIVE:
+            state = "running" if job["status"] == "running" else "queued"
+        else:
+            state = "active" if ready else "inactive"
+        result[vendor] = {
+            "status": state,
+            "last_run": ts(job["started_at"] or job["created_at"]) if job is not None else None,
+            "last_status": job["status"] if job is not None else None,
+            "last_message": job["message"] if job is not None else None,
+            "worker_ready": ready,
+        }
+    return result
+
+
+async def _service_ready(client: httpx.AsyncClient, base_url: str) -> bool:
+    try:
+        response = await client.get(f"{base_url}/ready", timeout=2.0)
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 200
+
+
+@router.get("/history", summary="Recent collector runs, newest first")
+async def history(session: Session, limit: Annotated[int, Query(ge=1, le=100)] = 10) -> dict[str, Any]:
+    jobs = await repo.history(session, limit)
+    rows = []
+    for job in jobs:
+        view = job_view(job)
+        rows.append({**view, "duration": service.format_duration(view["duration_seconds"])})
+    return {"collection_history": rows, "total_runs": len(rows), "generated_at": rfc3339(datetime.now(UTC))}
+
+
+def _cleaned_view(cleaned: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**job, "started_at": ts(job["started_at"])} for job in cleaned]
+
+
+@router.get("/progress", summary="Collections in progress (stale ones are failed first)")
+async def progress(request: Request, session: Session) -> dict[str, Any]:
+    settings = settings_of(request)
+    cleaned = await service.cleanup_stale(session, settings.stale_job_seconds)
+    now = datetime.now(UTC)
+    active = []
+    for job in await repo.active_collector_jobs(session):
+        since = job["started_at"] or job["created_at"]
+        elapsed = int((now - since).total_seconds())
+        heartbeat_age = (now - job["last_heartbeat"]).total_seconds() if job["last_heartbeat"] else None
+        alive = heartbeat_age is not None and heartbeat_age < settings.stale_job_seconds
+        active.append(
+            {
+                "job_id": job["job_id"],
+                "batch_id": job["batch_id"],
+                "job_name": job["job_name"],
+                "started_at": ts(since),
+                "status": job["status"],
+                "message": job["message"],
+                "progress_percent": job["progress_percent"],
+                "is_active": job["status"] == "running",
+                "process_running": alive,
+                "last_heartbeat": ts(job["last_heartbeat"]),
+                "elapsed_seconds": elapsed,
+                "elapsed_time": f"{elapsed // 60}m {elapsed % 60}s" if elapsed else None,
+            }
+        )
+    return {
+        "active_collections": active,
+        "total_active": len(active),
+        "cleaned_stale_jobs": _cleaned_view(cleaned),
+        "generated_at": rfc3339(now),
+    }
+
+
+@router.post("/cleanup-stale", summary="Fail jobs whose heartbeat stopped")
+async def cleanup_stale(request: Request, session: Session) -> dict[str, Any]:
+    cleaned = await service.cleanup_stale(session, settings_of(request).stale_job_seconds)
+    return {
+        "success": True,
+        "cleaned_jobs": _cleaned_view(cleaned),
+        "total_cleaned": len(cleaned),
+        "message": f"Cleaned up {len(cleaned)} stale job(s)" if cleaned else "No stale jobs found",
+    }

@@ -1,0 +1,95 @@
+"""Collector-run routes: body forms, validation, conflicts, lookups, the schedule firing once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from gateway.collectors.schedule import fire_schedule, next_firing
+
+
+async def test_both_body_forms_and_conflict_with_a_running_batch(vendor_sim, hub_factory) -> None:
+    with vendor_sim(devices=60, seed=1) as sim:
+        hub = await hub_factory(sim, services=())  # no collector consumes: jobs stay queued
+        first = await hub.client.post("/api/collectors/run", json={"collector": "ninja", "run_cross_vendor": True})
+        assert first.status_code == 202
+        body = first.json()
+        assert body["batch_id"].startswith("bc_") and len(body["batch_id"]) == 11
+        assert body["status"] == "queued"
+        assert [job["job_name"] for job in body["collectors"]] == [
+            "ninja-collector",
+            "cross-vendor-checks",
+            "windows-11-24h2-assessment",
+        ]
+        assert first.headers["location"] == f"/api/collectors/runs/batch/{body['batch_id']}"
+
+        conflict = await hub.client.post("/api/collectors/run", json={"collectors": ["threatlocker", "ninja"]})
+        assert conflict.status_code == 409
+        assert conflict.json()["error"] == "A collection is already running for: ninja"
+        assert conflict.json()["batch_id"] == body["batch_id"]
+
+        other = await hub.client.post(
+            "/api/collectors/run", json={"collectors": ["threatlocker"], "run_cross_vendor": False}
+        )
+        assert other.status_code == 202
+        assert [job["job_name"] for job in other.json()["collectors"]] == ["threatlocker-collector"]
+
+        progress = (await hub.client.get("/api/collectors/progress")).json()
+        assert progress["total_active"] == 2
+        latest = (await hub.client.get("/api/collectors/runs/latest")).json()
+        assert {run["job_name"] for run in latest["latest_runs"]} == {
+            "ninja-collector",
+            "threatlocker-collector",
+        }
+        status = (await hub.client.get("/api/collectors/status")).json()
+        assert status["ninja"]["status"] == "queued" and status["ninja"]["worker_ready"] is False
+
+
+async def test_invalid_input_answers_400_and_unknown_ids_404(vendor_sim, hub_factory) -> None:
+    with vendor_sim(devices=60, seed=1) as sim:
+        hub = await hub_factory(sim, services=())
+        client = hub.client
+        cases = [
+            ({"collectors": ["ninja", "sophos"]}, "Invalid value for collectors.1"),
+            ({"collector": "all"}, "Invalid value for collector"),
+            ({"collectors": []}, "Invalid value for collectors"),
+            ({"collectors": ["ninja"], "collector": "ninja"}, "send either 'collectors' or 'collector'"),
+            ({"snapshot_date": "2026-13-01"}, "Invalid value for snapshot_date"),
+            (
+                {"snapshot_date": (datetime.now(UTC) + timedelta(days=3)).date().isoformat()},
+                "snapshot_date cannot be in the future",
+            ),
+        ]
+        for body, message in cases:
+            response = await client.post("/api/collectors/run", json=body)
+            assert response.status_code == 400, body
+            assert message in response.json()["error"], response.json()
+        malformed = await client.post(
+            "/api/collectors/run", content=b"{oops", headers={"content-type": "application/json"}
+        )
+        assert (malformed.status_code, malformed.json()) == (400, {"error": "Malformed JSON body"})
+        assert (await client.get("/api/collectors/runs/batch/bc_00000000")).json() == {"error": "Batch not found"}
+        assert (await client.get("/api/collectors/runs/job/ni_00000000")).status_code == 404
+        assert (await client.get("/api/collectors/history?limit=0")).status_code == 400
+        assert (await client.get("/api/collectors/history?limit=abc")).status_code == 400
+        assert (await client.get("/api/collectors/runs/latest?collectors=ninja,x")).status_code == 400
+        # No body at all means both collectors with cross-vendor checks.
+        default = await client.post("/api/collectors/run")
+        assert default.status_code == 202
+        assert len(default.json()["collectors"]) == 4
+
+
+async def test_a_schedule_firing_starts_one_batch_however_many_replicas_fire(vendor_sim, hub_factory) -> None:
+    with vendor_sim(devices=60, seed=1) as sim:
+        hub = await hub_factory(sim, services=())
+        runtime = hub.runtimes["gateway"]
+        fire_at = next_firing("0 2 * * *", datetime(2026, 11, 23, 12, tzinfo=UTC), runtime.settings)
+        assert fire_at == datetime(2026, 11, 24, 8, tzinfo=UTC)  # 02:00 in America/Chicago
+        first = await fire_schedule(runtime, fire_at)
+        second = await fire_schedule(runtime, fire_at)
+        assert first is not None and first.startswith("bc_")
+        assert second is None
+        async with hub.database.transaction() as session:
+            batches = (await session.execute(text("SELECT batch_id, trigger FROM gateway.collector_batches"))).all()
+        assert [tuple(row) for row in batches] == [(first, "schedule")]

@@ -1,0 +1,115 @@
+"""Security headers on every answer, a CSP that still lets Swagger UI load, and HTTPS served directly."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import hashlib
+import ipaddress
+import re
+import ssl
+from pathlib import Path
+
+import httpx
+import uvicorn
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from gateway.definition import SPEC
+from hub_shared.app import create_app
+from hub_shared.cli import uvicorn_options
+from hub_shared.runtime import ServiceRuntime
+from hub_shared.testing.servers import free_port
+
+
+async def test_api_answers_carry_the_security_headers(make_edge) -> None:
+    async with make_edge() as edge, edge.client() as client:
+        for answer in (
+            await client.get("/api/qbr/metrics/devices-by-client"),  # proxied
+            await client.get("/api/qbr/smartnumbers"),  # refused at the edge
+            await client.get("/api/auth/status"),  # the gateway's own
+        ):
+            assert answer.headers["x-content-type-options"] == "nosniff"
+            assert answer.headers["x-frame-options"] == "DENY"
+            assert answer.headers["referrer-policy"] == "no-referrer"
+            assert answer.headers["content-security-policy"].startswith("default-src 'none'")
+            assert "strict-transport-security" not in answer.headers  # plain HTTP here
+        assert (await client.get("/api/auth/status")).headers["cache-control"] == "no-store"
+
+
+async def test_the_docs_page_gets_a_policy_that_admits_swagger_ui(make_edge) -> None:
+    async with make_edge() as edge, edge.client() as client:
+        page = await client.get("/docs")
+        assert page.status_code == 200 and "swagger-ui" in page.text
+        policy = page.headers["content-security-policy"]
+        directives = {part.split()[0]: part.split()[1:] for part in policy.split("; ")}
+        inline = re.findall(r"<script(?![^>]*\ssrc=)[^>]*>(.*?)</script>", page.text, flags=re.DOTALL)
+        assert inline, "Swagger UI's page has an inline bootstrap script"
+        for script in inline:
+            digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+            assert f"'sha256-{digest}'" in directives["script-src"]
+        for src in re.findall(r'<script[^>]*\ssrc="(https://[^/"]+)', page.text):
+            assert src in directives["script-src"]
+        for href in re.findall(r'<link[^>]*\shref="(https://[^/"]+)', page.text):
+            assert href in directives["style-src"]
+        assert "'unsafe-inline'" not in directives["script-src"]
+        assert directives["connect-src"] == ["'self'"] and directives["frame-ancestors"] == ["'none'"]
+
+
+def self_signed(directory: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_file, key_file
+
+
+async def test_https_is_served_directly_with_hsts(service_settings, tmp_path: Path) -> None:
+    cert_file, key_file = self_signed(tmp_path)
+    settings = service_settings(SPEC, tls_cert_file=cert_file, tls_key_file=key_file, log_json=False)
+    options = uvicorn_options(settings)  # what `python -m gateway serve` hands uvicorn
+    assert options == {"ssl_certfile": str(cert_file), "ssl_keyfile": str(key_file)}
+    port = free_port()
+    app = create_app(ServiceRuntime(SPEC, settings, run_worker=False))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, **options)
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            assert not task.done(), "server stopped before starting"
+            await asyncio.sleep(0.02)
+        trust = ssl.create_default_context(cafile=str(cert_file))
+        async with httpx.AsyncClient(verify=trust, timeout=10) as client:
+            answer = await client.get(f"https://127.0.0.1:{port}/api/auth/status")
+            assert answer.status_code == 401 and answer.json() == {"authenticated": False}
+            assert answer.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+            assert answer.headers["x-frame-options"] == "DENY"
+        async with httpx.AsyncClient(timeout=5) as plain:
+            try:
+                await plain.get(f"http://127.0.0.1:{port}/health")
+                spoke_plain_http = True
+            except httpx.HTTPError:
+                spoke_plain_http = False
+        assert not spoke_plain_http
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
