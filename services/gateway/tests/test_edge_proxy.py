@@ -13,6 +13,7 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import StreamingResponse
+
 from gateway.definition import SPEC
 from gateway.edge.route_table import ROUTE_TABLE, UPSTREAM_SERVICES
 from hub_shared.app import create_app

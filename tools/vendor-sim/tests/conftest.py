@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from vendor_sim import SimConfig, Simulator, create_app
 
 REFERENCE_DATE = date(2025, 3, 3)
@@ -45,9 +46,7 @@ class SimClient:
             await self.login()
         return await self.http.get(path, params=params, headers={"Authorization": f"Bearer {self.token}"})
 
-    async def all_ninja_devices(
-        self, page_size: int = 1000, path: str = "/v2/devices-detailed"
-    ) -> list[dict]:
+    async def all_ninja_devices(self, page_size: int = 1000, path: str = "/v2/devices-detailed") -> list[dict]:
         devices: list[dict] = []
         after: int | None = None
         while True:

@@ -6,6 +6,7 @@ from datetime import date
 
 import httpx
 import pytest
+
 from vendor_sim import SimConfig, serve_in_thread
 from vendor_sim.__main__ import build_parser, config_from_args
 

@@ -24,25 +24,17 @@ async def test_day_changes_match_served_differences(sim_factory):
         assert changes["removed"] == sorted(set(start) - set(end))
         both = sorted(set(start) & set(end))
         assert changes["org_changed"] == [i for i in both if start[i][0] != end[i][0]]
-        assert changes["billing_changed"] == [
-            i for i in both if start[i][0] == end[i][0] and start[i][1] != end[i][1]
-        ]
+        assert changes["billing_changed"] == [i for i in both if start[i][0] == end[i][0] and start[i][1] != end[i][1]]
         for kind in ("added", "removed", "org_changed", "billing_changed"):
             assert changes["counts"][kind] >= 3, kind
         # New devices get higher ids than any existing one, as in Ninja.
         assert min(changes["added"]) > max(start)
-        directions = {
-            (d["from_billing_status"], d["to_billing_status"]) for d in changes["billing_changed_details"]
-        }
+        directions = {(d["from_billing_status"], d["to_billing_status"]) for d in changes["billing_changed_details"]}
         assert directions == {("billable", "spare"), ("spare", "billable")}
 
         truth = (await c.http.get("/_sim/truth", params={"from_day": 0, "to_day": 5})).json()
         assert truth["day"] == 5
-        assert (
-            truth["ninja"]["device_count"]
-            == len(end)
-            == 1000 + len(changes["added"]) - len(changes["removed"])
-        )
+        assert truth["ninja"]["device_count"] == len(end) == 1000 + len(changes["added"]) - len(changes["removed"])
         assert truth["changes"]["added"] == changes["added"]
 
 

@@ -213,13 +213,9 @@ async def test_device_filter(sim_factory):
     async with sim_factory() as c:
         devices = await c.all_ninja_devices()
         org_id = devices[0]["organizationId"]
-        filtered = await c.ninja(
-            "/v2/devices-detailed", df=f"org = {org_id} AND class in (WINDOWS_WORKSTATION)"
-        )
+        filtered = await c.ninja("/v2/devices-detailed", df=f"org = {org_id} AND class in (WINDOWS_WORKSTATION)")
         expected = [
-            d["id"]
-            for d in devices
-            if d["organizationId"] == org_id and d["nodeClass"] == "WINDOWS_WORKSTATION"
+            d["id"] for d in devices if d["organizationId"] == org_id and d["nodeClass"] == "WINDOWS_WORKSTATION"
         ]
         assert [d["id"] for d in filtered.json()] == expected
         assert expected

@@ -76,9 +76,7 @@ async def test_validation_and_auth_errors(sim_factory):
         no_org = await c.tl(c.tl_body(1), headers={"Authorization": "sim-tl-key"})
         assert no_org.status_code == 401
         assert no_org.json()["StatusCode"] == 401
-        no_token = await c.tl(
-            c.tl_body(1), headers={"managedOrganizationId": c.tl_headers["managedOrganizationId"]}
-        )
+        no_token = await c.tl(c.tl_body(1), headers={"managedOrganizationId": c.tl_headers["managedOrganizationId"]})
         assert no_token.status_code == 401
         bearer = await c.tl(
             c.tl_body(1), headers={**c.tl_headers, "Authorization": "Bearer sim-tl-key"}
@@ -128,9 +126,7 @@ async def test_child_organisations_scope(sim_factory):
         assert aliased <= {o["name"] for o in orgs}
 
         child = next(o for o in orgs if o["computerCount"] > 0)
-        scoped = await c.tl(
-            c.tl_body(1), headers={**c.tl_headers, "managedOrganizationId": child["organizationId"]}
-        )
+        scoped = await c.tl(c.tl_body(1), headers={**c.tl_headers, "managedOrganizationId": child["organizationId"]})
         assert len(scoped.json()) == child["computerCount"]
         assert {r["organization"] for r in scoped.json()} == {child["name"]}
 

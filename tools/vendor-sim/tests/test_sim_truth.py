@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+
 from vendor_sim import VARIANCE_TYPES, NinjaRow, TlRow, match_key, ninja_key, reconcile
 
 VM_GUESTS = {"VMWARE_VM_GUEST", "HYPERV_VMM_GUEST"}
@@ -62,16 +63,12 @@ async def test_truth_equals_reconciliation_of_served_data(sim_factory, devices, 
 
         # Counts in the truth are counts of what is served.
         assert truth.ninja_device_count == len(served)
-        assert truth.ninja_device_count_excluding_vm_guests == sum(
-            d["nodeClass"] not in VM_GUESTS for d in served
-        )
+        assert truth.ninja_device_count_excluding_vm_guests == sum(d["nodeClass"] not in VM_GUESTS for d in served)
         assert truth.windows_workstations == sum(d["nodeClass"] == "WINDOWS_WORKSTATION" for d in served)
         assert truth.ninja_by_node_class == dict(Counter(d["nodeClass"] for d in served))
         assert truth.tl_computer_count == len(tl)
         billable = [
-            n
-            for n in ninja
-            if n.node_class not in VM_GUESTS and "spare" not in (n.display_name + n.location).lower()
+            n for n in ninja if n.node_class not in VM_GUESTS and "spare" not in (n.display_name + n.location).lower()
         ]
         assert truth.billable == len(billable)
         assert truth.spare == truth.ninja_device_count_excluding_vm_guests - truth.billable
@@ -156,9 +153,7 @@ def test_reconcile_rules_on_handmade_rows():
         TlRow("acme-ws3", "Acme Corporation", "ACME-WS3 | Bob", "ACME-WS3"),
         TlRow("shop-1", "MSP", "SHOP-1", "SHOP-1"),
         TlRow("acme-ws4", "Beta LLC", "ACME-WS4", "ACME-WS4"),
-        TlRow(
-            "ghost-1-very-long-name", "Acme Corporation", "GHOST-1-VERY-LONG-NAME", "ghost-1-very-long-name"
-        ),
+        TlRow("ghost-1-very-long-name", "Acme Corporation", "GHOST-1-VERY-LONG-NAME", "ghost-1-very-long-name"),
     ]
     found = reconcile(ninja, tl, {"Acme Corporation": "Acme Corp"}, ["shop spares"])
     assert found == {

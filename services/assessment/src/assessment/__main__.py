@@ -5,15 +5,13 @@ from __future__ import annotations
 
 def main() -> None:
     # Settings load before the heavy imports, so a bad value is reported at once.
-    from hub_shared.settings import load_settings
-
     from assessment.settings import AssessmentSettings
+    from hub_shared.settings import load_settings
 
     settings = load_settings(AssessmentSettings)
 
-    from hub_shared.cli import main as run
-
     from assessment.definition import SPEC
+    from hub_shared.cli import main as run
 
     run(SPEC, settings=settings)
 

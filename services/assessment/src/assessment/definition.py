@@ -1,11 +1,51 @@
-"""What the assessment service is: its schema, settings, routes, consumers and workers."""
+"""What the assessment service is: its schema, settings, routes, consumers, workers and ``assess`` command."""
 
 from __future__ import annotations
 
-from hub_shared.runtime import ServiceSpec
+import argparse
+import asyncio
+import sys
+from datetime import UTC, date, datetime
+from typing import Any
 
+from assessment.consumers import make_snapshot_handler
 from assessment.models import SCHEMA, messaging, metadata
+from assessment.routes import router
+from assessment.service import NoSnapshot, RunSummary, assess_snapshot, summary_output
 from assessment.settings import AssessmentSettings
+from assessment.workers import scheduled_run_worker
+from hub_shared.app import rfc3339
+from hub_shared.runtime import ConsumerSpec, ServiceRuntime, ServiceSpec
+
+
+def add_commands(commands: Any) -> None:
+    assess = commands.add_parser("assess", help="assess a Ninja snapshot now (no broker needed)")
+    assess.add_argument("--snapshot-date", type=date.fromisoformat, help="YYYY-MM-DD (default: the latest)")
+    assess.set_defaults(handler=assess_once)
+
+
+def assess_once(args: argparse.Namespace, settings: AssessmentSettings) -> None:
+    async def run() -> RunSummary:
+        runtime = ServiceRuntime(SPEC, settings, run_worker=False)
+        try:
+            async with runtime.database.transaction() as session:
+                return await assess_snapshot(
+                    session,
+                    args.snapshot_date,
+                    trigger="cli",
+                    producer=SPEC.name,
+                    retention_days=settings.assessment_retention_days,
+                )
+        finally:
+            await runtime.stop()
+
+    try:
+        summary = asyncio.run(run())
+    except NoSnapshot as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(1)
+    print(summary_output(summary, rfc3339(datetime.now(UTC))))
+
 
 SPEC = ServiceSpec(
     name="assessment",
@@ -15,4 +55,8 @@ SPEC = ServiceSpec(
     metadata=metadata,
     tables=messaging,
     title="Inventory Hub Windows 11 assessment",
+    routers=lambda: (router,),
+    consumers=(ConsumerSpec("snapshots", ("snapshot.completed",), make_snapshot_handler),),
+    workers=(scheduled_run_worker,),
+    extra_commands=add_commands,
 )

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
-from hub_shared.runtime import ConsumerSpec, ServiceRuntime, ServiceSpec
 from starlette.responses import Response
-
-from gateway.collectors.consumers import make_job_update_handler
-from gateway.collectors.routes import router as collectors_router
-from gateway.collectors.schedule import schedule_worker, stale_job_worker
 
 from gateway.auth.tokens_cli import register as register_token_commands
 from gateway.auth.workers import purge_expired_sessions
+from gateway.collectors.consumers import make_job_update_handler
+from gateway.collectors.routes import router as collectors_router
+from gateway.collectors.schedule import schedule_worker, stale_job_worker
 from gateway.edge.proxy import build_client, proxy
 from gateway.edge.security import install_edge
 from gateway.models import SCHEMA, messaging, metadata
 from gateway.settings import GatewaySettings
 from gateway.status.routes import router as status_router
 from gateway.system.routes import router as system_router
+from hub_shared.runtime import ConsumerSpec, ServiceRuntime, ServiceSpec
 
 PROXIED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -42,9 +41,7 @@ def configure(app: FastAPI, runtime: ServiceRuntime) -> None:
         return await proxy(request, client, settings)
 
     # Registered last, so the gateway's own routes win; everything else under /api goes by the table.
-    app.router.routes.append(
-        APIRoute("/api/{path:path}", forward, methods=PROXIED_METHODS, include_in_schema=False)
-    )
+    app.router.routes.append(APIRoute("/api/{path:path}", forward, methods=PROXIED_METHODS, include_in_schema=False))
 
 
 SPEC = ServiceSpec(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from hub_shared.settings import ServiceSettings
 from pydantic import AnyHttpUrl, Field, field_validator, model_validator
 
 from gateway.auth.settings import AuthSettings
+from hub_shared.settings import ServiceSettings
 
 # Upstream services behind the gateway, with their default local addresses.
 UPSTREAM_DEFAULTS = {

@@ -93,3 +93,23 @@ async def test_a_schedule_firing_starts_one_batch_however_many_replicas_fire(ven
         async with hub.database.transaction() as session:
             batches = (await session.execute(text("SELECT batch_id, trigger FROM gateway.collector_batches"))).all()
         assert [tuple(row) for row in batches] == [(first, "schedule")]
+
+
+async def test_a_run_started_with_an_api_token_records_who_asked(vendor_sim, hub_factory) -> None:
+    with vendor_sim(devices=60, seed=1) as sim:
+        hub = await hub_factory(sim, services=())
+        auth = hub.runtimes["gateway"].state["auth"]
+        async with hub.database.transaction() as session:
+            secret, _row = await auth.create_token(
+                session,
+                name="nightly-script",
+                scopes=["collectors:write"],
+                expires_at=datetime.now(UTC) + timedelta(days=1),
+            )
+        response = await hub.client.post(
+            "/api/collectors/run", json={"collector": "ninja"}, headers={"authorization": f"Bearer {secret}"}
+        )
+        assert response.status_code == 202
+        assert response.json()["requested_by"] == "token:nightly-script"
+        anonymous = await hub.client.post("/api/collectors/run", json={"collector": "threatlocker"})
+        assert anonymous.json()["requested_by"] is None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from hub_shared.runtime import ServiceSpec
-
 from qbr.models import SCHEMA, messaging, metadata
 from qbr.settings import QbrSettings
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from hub_shared.runtime import ServiceSpec
-
 from tenantsweep.models import SCHEMA, messaging, metadata
 from tenantsweep.settings import TenantSweepSettings
 

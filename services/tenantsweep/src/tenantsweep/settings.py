@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from hub_shared.settings import ServiceSettings
 from pydantic import Field
+
+from hub_shared.settings import ServiceSettings
 
 
 class TenantSweepSettings(ServiceSettings):

@@ -46,9 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tl-api-key", default="sim-tl-key")
     p.add_argument("--tl-org-id", default=DEFAULT_TL_PARENT_ORG_ID, help="ThreatLocker parent organisation")
     p.add_argument("--internal-org", default="Summit Tech Partners", help="the MSP's own organisation")
-    p.add_argument(
-        "--exempt-location", action="append", help="spare-exempt location (repeatable; default Shop Spares)"
-    )
+    p.add_argument("--exempt-location", action="append", help="spare-exempt location (repeatable; default Shop Spares)")
     faults = p.add_argument_group("faults (same rules as POST /_sim/faults)")
     faults.add_argument("--fault", action="append", default=[], type=json.loads, help="a fault rule as JSON")
     faults.add_argument("--rate-limit", type=int, metavar="COUNT", help="429 for the next COUNT requests")

@@ -190,9 +190,7 @@ def instrumented(sim: Simulator, route: str, vendor: str) -> Callable[[Handler],
                     await asyncio.sleep(delay.ms / 1000)
                 limited = sim.faults.take("rate_limit", route)
                 if limited is not None:
-                    raise VendorError(
-                        429, "Too many requests", headers={"Retry-After": str(limited.retry_after)}
-                    )
+                    raise VendorError(429, "Too many requests", headers={"Retry-After": str(limited.retry_after)})
                 response = await handler(request)
             except VendorError as exc:
                 response = exc.to_response(vendor)
@@ -242,9 +240,7 @@ def create_app(config: SimConfig | None = None, *, prebuild: bool = False) -> Fa
     from vendor_sim.threatlocker import threatlocker_router
 
     sim = Simulator(config or SimConfig())
-    app = FastAPI(
-        title="Inventory Hub vendor simulator", docs_url="/_sim/docs", openapi_url="/_sim/openapi.json"
-    )
+    app = FastAPI(title="Inventory Hub vendor simulator", docs_url="/_sim/docs", openapi_url="/_sim/openapi.json")
     app.state.sim = sim
     app.include_router(ninja_router(sim))
     app.include_router(threatlocker_router(sim))

@@ -406,9 +406,7 @@ class Fleet:
 
         display_spare = spare_mode == "display" or (spare_mode == "exempt" and not location.spare)
         if display_spare:
-            display = r.choice(
-                (f"{host} | SPARE", f"{host} | Spare - was {person}", f"{host} | spare laptop")
-            )
+            display = r.choice((f"{host} | SPARE", f"{host} | Spare - was {person}", f"{host} | spare laptop"))
         elif note:
             display = f"{host} | {note}"
         elif plant is None and not tl_present and r.random() < 0.3:
@@ -806,11 +804,7 @@ class Fleet:
         hw = self.hardware(m.slot)
         if hw is None:
             return {}
-        return {
-            name: value
-            for name, value in zip(self.config.tpm_fields, hw.tpm, strict=True)
-            if value is not None
-        }
+        return {name: value for name, value in zip(self.config.tpm_fields, hw.tpm, strict=True) if value is not None}
 
     # ----------------------------------------------------- ThreatLocker render
     def tl_row(self, m: Machine, st: SlotDay, record: int, day: int) -> dict[str, Any]:
@@ -852,9 +846,7 @@ class Fleet:
             "operatingSystem": operating_system,
             "action": hw.tl_mode,
             "mode": hw.tl_mode,
-            "maintenanceTypeId": {"Secure": 0, "Learning": 1, "Installation": 3, "MonitorOnly": 8}[
-                hw.tl_mode
-            ],
+            "maintenanceTypeId": {"Secure": 0, "Learning": 1, "Installation": 3, "MonitorOnly": 8}[hw.tl_mode],
             "maintenanceEndDate": None if hw.tl_mode == "Secure" else _iso(now + 3 * DAY_SECONDS),
             "threatLockerVersion": hw.tl_version,
             "lastCheckin": _iso(checkin),

@@ -105,9 +105,7 @@ def ninja_router(sim: Simulator) -> APIRouter:
         content_type = request.headers.get("content-type", "")
         if "application/x-www-form-urlencoded" not in content_type:
             raise VendorError(400, "Expected a form-encoded body", oauth_error="invalid_request")
-        form = {
-            k: v[-1] for k, v in parse_qs((await request.body()).decode(), keep_blank_values=True).items()
-        }
+        form = {k: v[-1] for k, v in parse_qs((await request.body()).decode(), keep_blank_values=True).items()}
         client_id, client_secret = form.get("client_id"), form.get("client_secret")
         basic = request.headers.get("authorization", "")
         if basic.lower().startswith("basic "):
@@ -134,9 +132,7 @@ def ninja_router(sim: Simulator) -> APIRouter:
         router.add_api_route(path, token, methods=["POST"], include_in_schema=path == TOKEN_PATHS[0])
 
     # --------------------------------------------------- organisations/locations
-    def keyset_page(
-        route: str, request: Request, items: list[dict[str, Any]]
-    ) -> tuple[list[dict[str, Any]], int]:
+    def keyset_page(route: str, request: Request, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
         """Items (ascending `id`) after `after`, at most pageSize; also the page number."""
         size = _int_param(request, "pageSize", minimum=1)
         after = _int_param(request, "after")
@@ -156,9 +152,7 @@ def ninja_router(sim: Simulator) -> APIRouter:
     @instrumented(sim, "ninja.locations", "ninja")
     async def locations(request: Request) -> Response:
         require_token(request)
-        rows, _ = keyset_page(
-            "ninja.locations", request, [fleet.ninja_location(loc) for loc in world.locations]
-        )
+        rows, _ = keyset_page("ninja.locations", request, [fleet.ninja_location(loc) for loc in world.locations])
         return json_response(rows)
 
     # ----------------------------------------------------------------- devices
@@ -289,9 +283,7 @@ def ninja_router(sim: Simulator) -> APIRouter:
 
     for prefix in API_PREFIXES:
         schema = prefix == API_PREFIXES[0]
-        router.add_api_route(
-            f"{prefix}/organizations", organizations, methods=["GET"], include_in_schema=schema
-        )
+        router.add_api_route(f"{prefix}/organizations", organizations, methods=["GET"], include_in_schema=schema)
         router.add_api_route(f"{prefix}/locations", locations, methods=["GET"], include_in_schema=schema)
         router.add_api_route(
             f"{prefix}/devices",

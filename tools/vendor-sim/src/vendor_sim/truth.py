@@ -357,9 +357,7 @@ class DayIndex:
         self.tl_orgs = array("i", (tl_org_of_ref[ref] for ref in self.tl_refs))
 
     @staticmethod
-    def _check_pair(
-        truth: Truth, n: NinjaRow, t: TlRow, aliases: Mapping[str, str], exempt_lower: set[str]
-    ) -> None:
+    def _check_pair(truth: Truth, n: NinjaRow, t: TlRow, aliases: Mapping[str, str], exempt_lower: set[str]) -> None:
         """reconcile() for one Ninja row and one ThreatLocker row sharing a key (same rules)."""
         key = n.key
         if is_spare(n.display_name, n.location):

@@ -221,6 +221,4 @@ class World:
         return self.orgs[1 + min(i, len(self.orgs) - 2)]
 
     def tl_alias_pairs(self) -> list[dict[str, str]]:
-        return [
-            {"ninja": org.name, "threatlocker": org.tl_name} for org in self.orgs if org.name != org.tl_name
-        ]
+        return [{"ninja": org.name, "threatlocker": org.tl_name} for org in self.orgs if org.name != org.tl_name]

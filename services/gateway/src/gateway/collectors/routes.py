@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.auth.identity import request_identity
 from gateway.collectors import repository as repo
 from gateway.collectors import service
 from gateway.collectors.schemas import RunCollectorsBody
@@ -74,6 +75,7 @@ def batch_view(batch: RowMapping, jobs: list[RowMapping]) -> dict[str, Any]:
         "message": batch["message"],
         "error": batch["error"],
         "trigger": batch["trigger"],
+        "requested_by": batch["requested_by"],
         "snapshot_date": batch["snapshot_date"].isoformat() if batch["snapshot_date"] else None,
         "run_cross_vendor": batch["run_cross_vendor"],
         "collectors": [job_view(job) for job in jobs],
@@ -89,13 +91,13 @@ async def run_collectors(
     settings = settings_of(request)
     if body.snapshot_date is not None and body.snapshot_date > datetime.now(settings.timezone).date():
         raise ApiError(400, "snapshot_date cannot be in the future")
-    identity = getattr(request.state, "identity", None)
+    identity = request_identity(request)
     run = service.RunRequest(
         vendors=body.vendors(),
         run_cross_vendor=body.run_cross_vendor,
         snapshot_date=body.snapshot_date,
         trigger="manual",
-        requested_by=getattr(identity, "user", None),
+        requested_by=identity.user if identity.authenticated else None,
     )
     try:
         batch, jobs = await service.start_run(session, request.app.state.runtime.tables, run, producer="gateway")

@@ -36,12 +36,8 @@ _EDGE_ONLY = {IDENTITY_HEADER, "authorization", "cookie"}
 
 
 def build_client(settings: GatewaySettings) -> httpx.AsyncClient:
-    timeout = httpx.Timeout(
-        settings.upstream_timeout_seconds, connect=settings.upstream_connect_timeout_seconds
-    )
-    return httpx.AsyncClient(
-        timeout=timeout, limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)
-    )
+    timeout = httpx.Timeout(settings.upstream_timeout_seconds, connect=settings.upstream_connect_timeout_seconds)
+    return httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=200, max_keepalive_connections=50))
 
 
 def forwarded_request_headers(request: Request) -> list[tuple[str, str]]:

@@ -1,7 +1,6 @@
 """Alembic environment of the ``gateway`` schema."""
 
-from hub_shared.migrations import run_env
-
 from gateway.models import SCHEMA, metadata
+from hub_shared.migrations import run_env
 
 run_env(metadata, SCHEMA)

@@ -9,10 +9,10 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
-from hub_shared.app import rfc3339
 
 from gateway.settings import GatewaySettings
 from gateway.system import service
+from hub_shared.app import rfc3339
 
 router = APIRouter(tags=["system"])
 

@@ -8,6 +8,7 @@ Create Date: 2026-11-23
 from __future__ import annotations
 
 from alembic import op
+
 from hub_shared.migrations import create_messaging_tables, drop_messaging_tables
 
 revision = "qbr_0001"

@@ -1,0 +1,23 @@
+"""Request bodies of the organisation alias routes."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class AliasBody(BaseModel):
+    """A ThreatLocker organisation name and the Ninja organisation it stands for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ninja_name: str = Field(min_length=1, max_length=300)
+    threatlocker_name: str = Field(min_length=1, max_length=300)
+    notes: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("ninja_name", "threatlocker_name")
+    @classmethod
+    def _trimmed(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("must not be blank")
+        return value

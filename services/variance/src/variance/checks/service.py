@@ -1,0 +1,85 @@
+"""Computing a date's variance report and moving exceptions through their lifecycle (no SQL, no HTTP).
+
+Report date: the latest date within ``VARIANCE_REPORT_WINDOW_DAYS`` (7) on which both vendors have a
+snapshot. The run is idempotent: the same snapshots give the same exceptions, occurrences, counts and
+states, so a repeated run (or a redelivered event) changes nothing but the report's revision.
+
+Lifecycle of an exception (identity = type + match key, kept across days):
+
+- new → ``active``.
+- ``active`` and absent → ``resolved`` by ``collector`` when a device with that key is still in either
+  vendor (the condition went away), else ``stale`` (the device left both vendors).
+- ``resolved`` by a person stays resolved while the condition persists; gone and back again on a later
+  report date → ``active`` (reopened). Collector-resolved, ``stale`` and ``collector_verified`` exceptions
+  reopen as soon as the condition is back.
+- ``manually_fixed`` stays so until a collection *newer than the fix* (both vendors' snapshots of the
+  report date collected after it): absent there → ``collector_verified``; still present → ``active``.
+  (Absence in an older collection verifies it too; a verification that a same-date re-collection
+  contradicts is judged again.)
+
+Same-date re-collections are computed after each vendor's snapshot, so one computation may briefly see
+a new ThreatLocker snapshot with the old Ninja one; the rules above keep such a half-way view from
+reopening a person's decision. Every change is written to the exception's history with who
+(``collector`` here) and when.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from variance.catalog import TYPE_CODES
+from variance.checks import repository as repo
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    report_date: date
+    counts: dict[str, int]
+    duration_ms: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+async def report_date_for(session: AsyncSession, today: date, window_days: int) -> date | None:
+    return await repo.latest_common_date(session, today - timedelta(days=window_days))
+
+
+async def run_checks(
+    session: AsyncSession,
+    *,
+    today: date,
+    window_days: int,
+    exempt_locations: list[str],
+    batch_id: str | None = None,
+    report_date: date | None = None,
+    work_mem: str = "256MB",
+) -> CheckResult | None:
+    """Compute the report of the latest common date (or ``report_date``) in the caller's transaction.
+
+    Returns None when no date qualifies, or when a newer report already exists (the lifecycle only moves
+    forward in time).
+    """
+    started = time.perf_counter()
+    await repo.lock(session)
+    day = report_date or await report_date_for(session, today, window_days)
+    if day is None:
+        return None
+    newest = await repo.latest_report_date(session)
+    if newest is not None and day < newest:
+        return None
+    now = datetime.now(UTC)
+    pair = await repo.snapshot_pair(session, day)
+    collected = [moment for moment in (pair.ninja_collected_at, pair.threatlocker_collected_at) if moment]
+    await repo.find_variances(session, day, exempt_locations, work_mem)
+    await repo.apply_lifecycle(session, day, min(collected) if len(collected) == 2 else None, now)
+    await repo.write_occurrences(session, day)
+    duration_ms = int((time.perf_counter() - started) * 1000)
+    totals = await repo.record_report(session, pair, now=now, batch_id=batch_id, duration_ms=duration_ms)
+    counts = {code: totals.get(code, 0) for code in TYPE_CODES}
+    return CheckResult(report_date=day, counts=counts, duration_ms=duration_ms)

@@ -1,0 +1,226 @@
+"""Exception routes (bare family; mutations answer success/flat): ``/api/exceptions`` (filters,
+pagination), ``/status-summary``, ``/{id}``, ``/{id}/history``, ``POST /{id}/resolve``,
+``/{id}/mark-manually-fixed``, ``/bulk-update``.
+
+Fixed against the replaced system: the list works (it always crashed) and validates every filter and
+the pagination (400, never a 500); unknown ids are 404; ``reset_status`` really reopens; timestamps are
+RFC 3339 UTC; every change is kept in the exception's history with who and when.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Body, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from hub_shared.app import rfc3339
+from hub_shared.errors import ApiError
+from hub_shared.identity import Identity, current_identity
+from variance.catalog import ACTIVE, STATUSES, UnknownVarianceType, parse_variance_type
+from variance.checks.repository import latest_report_date
+from variance.exceptions import repository as repo
+from variance.exceptions import service
+from variance.exceptions.schemas import BulkUpdateBody, ManualFixBody, ResolveBody
+from variance.reports.routes import warm_latest
+from variance.reports.tracker import forget_latest
+from variance.web import Session, parse_date, parse_flag, parse_int, today_of
+
+router = APIRouter(prefix="/api/exceptions", tags=["exceptions"])
+Caller = Annotated[Identity | None, Depends(current_identity)]
+ExceptionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+BULK_ACTIONS = ("mark_manually_fixed", "resolve", "reset_status")
+STATUS_ALIASES = {"open": (ACTIVE,), "unresolved": (ACTIVE,), "closed": tuple(s for s in STATUSES if s != ACTIVE)}
+
+
+def _statuses(status: str | None, resolved: str | None) -> tuple[str, ...] | None:
+    chosen: tuple[str, ...] | None = None
+    if status is not None and status.strip():
+        wanted = status.strip().lower()
+        if wanted in STATUS_ALIASES:
+            chosen = STATUS_ALIASES[wanted]
+        elif wanted in STATUSES:
+            chosen = (wanted,)
+        else:
+            raise ApiError(400, f"Invalid status '{status}'. Use one of: {', '.join(STATUSES)}")
+    if resolved is not None:
+        closed = STATUS_ALIASES["closed"] if parse_flag(resolved, "resolved") else (ACTIVE,)
+        chosen = tuple(s for s in (chosen or closed) if s in closed)
+    return chosen
+
+
+@router.get("", summary="Exceptions (one per identity), newest first, with filters and pagination")
+async def list_exceptions(
+    request: Request,
+    session: Session,
+    type: Annotated[str | None, Query(description="type code or report key")] = None,
+    status: Annotated[str | None, Query(description="active, resolved, manually_fixed, ...")] = None,
+    resolved: Annotated[str | None, Query(description="true or false")] = None,
+    date: Annotated[str | None, Query(description="YYYY-MM-DD or latest: exceptions in that report")] = None,
+    organization: Annotated[str | None, Query(max_length=300)] = None,
+    hostname: Annotated[str | None, Query(max_length=300)] = None,
+    limit: Annotated[str | None, Query()] = None,
+    offset: Annotated[str | None, Query()] = None,
+) -> JSONResponse:
+    try:
+        kind = parse_variance_type(type)
+    except UnknownVarianceType as exc:
+        raise ApiError(400, str(exc)) from None
+    day = None
+    if date is not None and date.strip():
+        if date.strip().lower() == "latest":
+            day = await latest_report_date(session)
+            if day is None:
+                return JSONResponse([], headers={"x-total-count": "0"})
+        else:
+            day = parse_date(date)
+    filters = repo.ExceptionFilter(
+        type_code=kind.code if kind else None,
+        statuses=_statuses(status, resolved),
+        report_date=day,
+        organization=organization.strip() if organization and organization.strip() else None,
+        hostname=hostname.strip() if hostname and hostname.strip() else None,
+    )
+    page_size = parse_int(limit, "limit", default=100, minimum=1, maximum=1000)
+    start = parse_int(offset, "offset", default=0, minimum=0, maximum=10_000_000)
+    rows, total = await repo.list_exceptions(session, filters, limit=page_size, offset=start)
+    return JSONResponse(
+        [service.exception_view(row) for row in rows],
+        headers={"x-total-count": str(total), "x-limit": str(page_size), "x-offset": str(start)},
+    )
+
+
+@router.get("/status-summary", summary="Counts of the current report by type, states, recent manual updates")
+async def status_summary(session: Session) -> dict[str, Any]:
+    summary = await repo.status_summary(session)
+    return service.status_summary_view(summary, rfc3339(datetime.now(UTC)))
+
+
+@router.get("/{exception_id}", summary="One exception with its full history")
+async def get_exception(session: Session, exception_id: ExceptionId) -> dict[str, Any]:
+    row = await repo.get(session, exception_id)
+    if row is None:
+        raise ApiError(404, "Exception not found")
+    history = await repo.history(session, exception_id)
+    return {**service.exception_view(row), "history": [service.history_view(item) for item in history]}
+
+
+@router.get("/{exception_id}/history", summary="Every state change of an exception, oldest first")
+async def exception_history(session: Session, exception_id: ExceptionId) -> dict[str, Any]:
+    if await repo.get(session, exception_id) is None:
+        raise ApiError(404, "Exception not found")
+    history = await repo.history(session, exception_id)
+    return {"exception_id": exception_id, "history": [service.history_view(item) for item in history]}
+
+
+def _change(request: Request, action: str, who: tuple[str, str], **fields: Any) -> repo.Change:
+    forget_latest(request.app.state.runtime.state)
+    return repo.Change(
+        action=action, actor=who[0], actor_source=who[1], now=datetime.now(UTC), today=today_of(request), **fields
+    )
+
+
+@router.post("/{exception_id}/resolve", summary="Mark an exception resolved")
+async def resolve(
+    request: Request,
+    session: Session,
+    exception_id: ExceptionId,
+    caller: Caller,
+    background: BackgroundTasks,
+    body: Annotated[ResolveBody | None, Body()] = None,
+) -> dict[str, Any]:
+    body = body or ResolveBody()
+    who = service.actor_of(caller, body.resolved_by, "api_user")
+    changed = await repo.apply_change(session, [exception_id], _change(request, "resolve", who, notes=body.notes))
+    if not changed:
+        raise ApiError(404, "Exception not found")
+    background.add_task(warm_latest, request)
+    row = changed[0]
+    return {
+        "success": True,
+        "message": "Exception resolved",
+        "exception_id": exception_id,
+        "hostname": row["key"],
+        "type": row["type"],
+        "variance_status": row["status"],
+        "resolved_by": row["resolved_by"],
+        "resolved_date": row["resolved_date"].isoformat() if row["resolved_date"] else None,
+        "updated_at": rfc3339(row["updated_at"]),
+    }
+
+
+@router.post("/{exception_id}/mark-manually-fixed", summary="Record a manual fix; the next collection verifies it")
+async def mark_manually_fixed(
+    request: Request,
+    session: Session,
+    exception_id: ExceptionId,
+    caller: Caller,
+    background: BackgroundTasks,
+    body: Annotated[ManualFixBody | None, Body()] = None,
+) -> dict[str, Any]:
+    body = body or ManualFixBody()
+    who = service.actor_of(caller, body.updated_by, "dashboard_user")
+    change = _change(
+        request,
+        "mark_manually_fixed",
+        who,
+        notes=body.notes,
+        update_type=body.update_type,
+        old_value=json.dumps(body.old_value),
+        new_value=json.dumps(body.new_value),
+        data=json.dumps({"update_type": body.update_type, "old_value": body.old_value, "new_value": body.new_value}),
+    )
+    changed = await repo.apply_change(session, [exception_id], change)
+    if not changed:
+        raise ApiError(404, "Exception not found")
+    background.add_task(warm_latest, request)
+    row = changed[0]
+    return {
+        "success": True,
+        "message": "Exception marked as manually fixed",
+        "exception_id": exception_id,
+        "hostname": row["key"],
+        "type": row["type"],
+        "variance_status": row["status"],
+        "update_type": row["update_type"],
+        "updated_by": row["manually_updated_by"],
+        "updated_at": rfc3339(row["manually_updated_at"]),
+    }
+
+
+@router.post("/bulk-update", summary="Apply one action to many exceptions")
+async def bulk_update(
+    request: Request,
+    session: Session,
+    caller: Caller,
+    background: BackgroundTasks,
+    body: Annotated[BulkUpdateBody, Body()],
+) -> dict[str, Any]:
+    if not body.exception_ids:
+        raise ApiError(400, "No exception IDs provided")
+    if body.action not in BULK_ACTIONS:
+        raise ApiError(400, "Invalid action", extra={"allowed_actions": list(BULK_ACTIONS)})
+    who = service.actor_of(caller, body.updated_by, "dashboard_user")
+    ids = sorted(set(body.exception_ids))
+    fields: dict[str, Any] = {"notes": body.notes}
+    if body.action == "mark_manually_fixed":
+        fields.update(
+            update_type=body.update_type,
+            old_value="{}",
+            new_value="{}",
+            data=json.dumps({"update_type": body.update_type}),
+        )
+    changed = await repo.apply_change(session, ids, _change(request, body.action, who, **fields))
+    updated = [int(row["id"]) for row in changed]
+    if updated:
+        background.add_task(warm_latest, request)
+    return {
+        "success": True,
+        "message": f"Bulk {body.action} completed",
+        "updated_count": len(updated),
+        "exception_ids": updated,
+        "not_found": sorted(set(ids) - set(updated)),
+        "updated_by": who[0],
+    }

@@ -1,0 +1,167 @@
+"""Export routes: ``GET /api/variances/export/{csv|pdf|excel}`` with ``date`` (``latest`` or YYYY-MM-DD),
+``include_resolved`` and ``variance_type`` (report key, type code or ``all``; ``type`` as a fallback).
+
+Errors are JSON in the bare family, decided before any byte of the file is sent. CSV streams from a
+server-side cursor in its own transaction; Excel and PDF are built from the same batched cursor into a
+temporary file, streamed, then deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import tempfile
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, StreamingResponse
+from starlette.background import BackgroundTask
+
+from hub_shared.db import Database
+from hub_shared.errors import ApiError
+from variance.catalog import UnknownVarianceType, VarianceType, parse_variance_type
+from variance.exports import repository as repo
+from variance.exports import service
+from variance.exports.repository import ExportScope
+from variance.reports import repository as reports
+from variance.web import Session, parse_date, parse_flag, settings_of, today_of
+
+router = APIRouter(prefix="/api/variances/export", tags=["exports"])
+TOP_ORGANIZATIONS = 10
+
+
+async def _scope(
+    request: Request, session: Session, date: str | None, include_resolved: str | None, variance_type: str | None
+) -> tuple[ExportScope, VarianceType | None]:
+    flag = parse_flag(include_resolved, "include_resolved")
+    try:
+        kind = parse_variance_type(variance_type)
+    except UnknownVarianceType as exc:
+        raise ApiError(400, str(exc)) from None
+    raw = (date or "latest").strip() or "latest"
+    if raw.lower() == "latest":
+        today = today_of(request)
+        latest = await reports.latest(session, today - timedelta(days=settings_of(request).variance_report_window_days))
+        if latest.common_date is None or latest.report is None:
+            raise ApiError(404, "No matching data found between vendors", extra={"status": "out_of_sync"})
+        return ExportScope(latest.report.report_date, flag, kind.code if kind else None), kind
+    day = parse_date(raw)
+    vendors = await reports.vendors_with_snapshot(session, day)
+    if vendors < 2:
+        raise ApiError(
+            400,
+            f"Insufficient data for {day.isoformat()}. Found {vendors} vendors, need 2.",
+            extra={"status": "insufficient_data"},
+        )
+    if await reports.report_for(session, day) is None:
+        raise ApiError(
+            404, f"No variance report has been computed for {day.isoformat()}", extra={"status": "not_computed"}
+        )
+    return ExportScope(day, flag, kind.code if kind else None), kind
+
+
+def _disposition(fmt: str, scope: ExportScope, kind: VarianceType | None) -> dict[str, str]:
+    return {"content-disposition": f"attachment; filename={service.filename(fmt, scope.report_date, kind)}"}
+
+
+Date = Annotated[str | None, Query(description="latest (default) or YYYY-MM-DD")]
+Flag = Annotated[str | None, Query(description="true or false (default false)")]
+TypeFilter = Annotated[str | None, Query(description="all, a report key (missing_in_ninja, ...) or a type code")]
+
+
+def _type_param(variance_type: str | None, type_: str | None) -> str | None:
+    return variance_type if variance_type is not None and variance_type.strip() else type_
+
+
+@router.get("/csv", summary="Exceptions of a report date as CSV (streamed)")
+async def export_csv(
+    request: Request,
+    session: Session,
+    date: Date = None,
+    include_resolved: Flag = None,
+    variance_type: TypeFilter = None,
+    type: TypeFilter = None,
+) -> StreamingResponse:
+    scope, kind = await _scope(request, session, date, include_resolved, _type_param(variance_type, type))
+    database: Database = request.app.state.runtime.database
+    batch = settings_of(request).variance_export_batch_rows
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield service.csv_header()
+        async with database.transaction() as own:
+            async for rows in repo.stream_rows(own, scope, batch):
+                yield service.csv_chunk(rows, scope.report_date)
+
+    return StreamingResponse(
+        chunks(), media_type=service.CONTENT_TYPES["csv"], headers=_disposition("csv", scope, kind)
+    )
+
+
+async def _build_file(request: Request, scope: ExportScope, kind: VarianceType | None, fmt: str) -> str:
+    """Write the Excel or PDF file to a temporary path (the caller streams and deletes it)."""
+    database: Database = request.app.state.runtime.database
+    batch = settings_of(request).variance_export_batch_rows
+    handle, path = tempfile.mkstemp(prefix="variance-export-", suffix="." + service.EXTENSIONS[fmt])
+    os.close(handle)
+    try:
+        async with database.transaction() as session:
+            summary = service.ExportSummary(
+                report_date=scope.report_date,
+                generated_at=datetime.now(UTC),
+                include_resolved=scope.include_resolved,
+                kind=kind,
+                counts=await repo.counts_by_type(session, scope),
+                organizations=await repo.counts_by_organization(session, scope, TOP_ORGANIZATIONS),
+                organizations_affected=await repo.organizations_affected(session, scope),
+            )
+            writer: service.ExcelExport | service.PdfExport = (
+                service.ExcelExport(path, summary) if fmt == "excel" else service.PdfExport(path, summary)
+            )
+            async for rows in repo.stream_rows(session, scope, batch):
+                await asyncio.to_thread(writer.add_rows, rows)
+        await asyncio.to_thread(writer.close)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+    return path
+
+
+def _file_response(path: str, fmt: str, scope: ExportScope, kind: VarianceType | None) -> FileResponse:
+    return FileResponse(
+        path,
+        media_type=service.CONTENT_TYPES[fmt],
+        headers=_disposition(fmt, scope, kind),
+        background=BackgroundTask(os.unlink, path),
+    )
+
+
+@router.get("/excel", summary="Exceptions of a report date as an Excel workbook (summary + one sheet per type)")
+async def export_excel(
+    request: Request,
+    session: Session,
+    date: Date = None,
+    include_resolved: Flag = None,
+    variance_type: TypeFilter = None,
+    type: TypeFilter = None,
+) -> FileResponse:
+    scope, kind = await _scope(request, session, date, include_resolved, _type_param(variance_type, type))
+    path = await _build_file(request, scope, kind, "excel")
+    return _file_response(path, "excel", scope, kind)
+
+
+@router.get("/pdf", summary="Exceptions of a report date as a PDF (executive summary, charts, details)")
+async def export_pdf(
+    request: Request,
+    session: Session,
+    date: Date = None,
+    include_resolved: Flag = None,
+    variance_type: TypeFilter = None,
+    type: TypeFilter = None,
+) -> FileResponse:
+    scope, kind = await _scope(request, session, date, include_resolved, _type_param(variance_type, type))
+    path = await _build_file(request, scope, kind, "pdf")
+    return _file_response(path, "pdf", scope, kind)
