@@ -81,14 +81,14 @@ async def gateway(
             collector_threatlocker_url=unused,
             upstream_timeout_seconds=0.5,
         )
-        app = create_app(ServiceRuntime(SPEC, settings, run_worker=False))
-        base = await stack.enter_async_context(running_server(app))
+        runtime = ServiceRuntime(SPEC, settings, run_worker=False)
+        base = await stack.enter_async_context(running_server(create_app(runtime)))
         client = await stack.enter_async_context(httpx.AsyncClient(base_url=base, timeout=10))
-        yield client, release
+        yield client, release, runtime
 
 
 async def test_streaming_response_passes_through_unbuffered(gateway) -> None:
-    client, release = gateway
+    client, release, _ = gateway
     async with client.stream("GET", "/api/variances/export/csv") as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/csv")
@@ -101,7 +101,7 @@ async def test_streaming_response_passes_through_unbuffered(gateway) -> None:
 
 
 async def test_body_query_and_request_id_are_forwarded_and_client_identity_is_dropped(gateway) -> None:
-    client, _ = gateway
+    client, _, _ = gateway
     response = await client.post(
         "/api/exceptions/42/resolve?dry_run=true",
         json={"resolved_by": "dana"},
@@ -118,7 +118,7 @@ async def test_body_query_and_request_id_are_forwarded_and_client_identity_is_dr
 
 
 async def test_stopped_service_answers_502_json_and_slow_one_504(gateway) -> None:
-    client, _ = gateway
+    client, _, _ = gateway
     # A public QBR route: a protected one would stop at the edge (401) before the proxy.
     response = await client.get("/api/qbr/metrics/devices-by-client?period=2026-09")
     assert response.status_code == 502
@@ -132,13 +132,13 @@ async def test_stopped_service_answers_502_json_and_slow_one_504(gateway) -> Non
 
 
 async def test_unknown_api_path_is_a_json_404(gateway) -> None:
-    client, _ = gateway
+    client, _, _ = gateway
     response = await client.get("/api/nothing-here")
     assert (response.status_code, response.json()) == (404, {"error": "Not found"})
 
 
 async def test_api_health_reports_every_service(gateway) -> None:
-    client, _ = gateway
+    client, _, _ = gateway
     body = (await client.get("/api/health")).json()
     assert body["status"] == "degraded"
     assert body["timestamp"].endswith("Z")
@@ -149,7 +149,7 @@ async def test_api_health_reports_every_service(gateway) -> None:
 
 
 async def test_docs_merge_each_services_public_paths(gateway) -> None:
-    client, _ = gateway
+    client, _, _ = gateway
     document = (await client.get("/openapi.json")).json()
     assert "/api/health" in document["paths"]
     assert "/api/variances/export/csv" in document["paths"]
@@ -159,6 +159,27 @@ async def test_docs_merge_each_services_public_paths(gateway) -> None:
     assert "/health" not in document["paths"]
     page = await client.get("/docs")
     assert page.status_code == 200 and "swagger-ui" in page.text
+
+
+async def test_concurrent_requests_spread_over_the_upstream_lanes_and_every_lane_is_released(gateway) -> None:
+    client, release, runtime = gateway
+    lanes = runtime.state["proxy_lanes"]
+    streams = [client.stream("GET", "/api/variances/export/csv") for _ in range(3)]
+    responses = [await stream.__aenter__() for stream in streams]
+    # Three streams are open at once: each took the least busy lane, so three different lanes.
+    assert sorted(lanes.in_flight, reverse=True)[:4] == [1, 1, 1, 0]
+    release.set()
+    bodies = [await response.aread() for response in responses]
+    for stream in streams:
+        await stream.__aexit__(None, None, None)
+    assert all(body.endswith(b"host-2,MISSING_NINJA\n") for body in bodies)
+    assert (await client.get("/api/qbr/metrics/devices-by-client")).status_code == 502
+    assert (await client.get("/api/windows-11-24h2/status")).status_code == 504
+    for _ in range(50):  # the lane is released by the response's background task, after the last byte
+        if not any(lanes.in_flight):
+            break
+        await asyncio.sleep(0.02)
+    assert lanes.in_flight == [0] * len(lanes.clients)
 
 
 def test_route_table_prefixes_do_not_shadow_each_other() -> None:

@@ -11,7 +11,7 @@ from gateway.auth.workers import purge_expired_sessions
 from gateway.collectors.consumers import make_job_update_handler
 from gateway.collectors.routes import router as collectors_router
 from gateway.collectors.schedule import schedule_worker, stale_job_worker
-from gateway.edge.proxy import build_client, proxy
+from gateway.edge.proxy import UpstreamLanes, build_client, proxy
 from gateway.edge.security import install_edge
 from gateway.models import SCHEMA, messaging, metadata
 from gateway.settings import GatewaySettings
@@ -25,9 +25,12 @@ PROXIED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 def configure(app: FastAPI, runtime: ServiceRuntime) -> None:
     settings = runtime.settings
     assert isinstance(settings, GatewaySettings)
-    client = build_client(settings)
+    client = build_client(settings)  # the gateway's own calls to services (status, health, collector runs)
     runtime.state["http"] = client
     runtime.on_stop(client.aclose)
+    lanes = UpstreamLanes(settings)
+    runtime.state["proxy_lanes"] = lanes
+    runtime.on_stop(lanes.aclose)
     # The merged document replaces FastAPI's own /openapi.json and /docs.
     app.router.routes = [
         route
@@ -38,7 +41,7 @@ def configure(app: FastAPI, runtime: ServiceRuntime) -> None:
     install_edge(app, runtime)  # sign-in routes, access policy, CORS/CSRF/limits/headers
 
     async def forward(request: Request) -> Response:
-        return await proxy(request, client, settings)
+        return await proxy(request, lanes, settings)
 
     # Registered last, so the gateway's own routes win; everything else under /api goes by the table.
     app.router.routes.append(APIRoute("/api/{path:path}", forward, methods=PROXIED_METHODS, include_in_schema=False))
