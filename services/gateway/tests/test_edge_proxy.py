@@ -115,6 +115,9 @@ async def test_body_query_and_request_id_are_forwarded_and_client_identity_is_dr
         "query": {"dry_run": "true"},
         "request_id": "trace-1",
     }
+    # One of each, the gateway's own: the upstream's copies are not repeated.
+    for name in ("date", "server", "x-request-id"):
+        assert len(response.headers.get_list(name)) == 1, name
 
 
 async def test_stopped_service_answers_502_json_and_slow_one_504(gateway) -> None:

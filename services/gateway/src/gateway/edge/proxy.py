@@ -33,6 +33,8 @@ _HOP_BY_HOP = {
     "upgrade",
     "host",
 }
+# The gateway's own server (uvicorn) and request-id middleware write these; the upstream's would repeat them.
+_SET_BY_GATEWAY = {"x-request-id", "date", "server"}
 # The signed identity header is the gateway's to set; a client-sent one is dropped.
 IDENTITY_HEADER = "x-hub-identity"
 _EDGE_ONLY = {IDENTITY_HEADER, "authorization", "cookie"}
@@ -146,7 +148,7 @@ async def _forward(
     response_headers = [
         (name, value)
         for name, value in upstream_response.headers.multi_items()
-        if name.lower() not in _HOP_BY_HOP and name.lower() != "x-request-id"
+        if name.lower() not in _HOP_BY_HOP and name.lower() not in _SET_BY_GATEWAY
     ]
     response = StreamingResponse(
         upstream_response.aiter_raw(),
