@@ -1,10 +1,26 @@
-"""What the qbr service is: its schema, settings, routes, consumers and workers."""
+"""What the qbr service is: its schema, settings, routes, consumers and commands."""
 
 from __future__ import annotations
 
-from hub_shared.runtime import ServiceSpec
+from collections.abc import Sequence
+
+from fastapi import APIRouter
+
+from hub_shared.runtime import ConsumerSpec, ServiceSpec
+from qbr.cli import register
+from qbr.devices.consumers import make_snapshot_handler
 from qbr.models import SCHEMA, messaging, metadata
 from qbr.settings import QbrSettings
+
+
+def routers() -> Sequence[APIRouter]:
+    from qbr.devices.routes import router as devices
+    from qbr.metrics.routes import router as metrics
+    from qbr.smartnumbers.routes import router as smartnumbers
+    from qbr.thresholds.routes import router as thresholds
+
+    return (metrics, devices, smartnumbers, thresholds)
+
 
 SPEC = ServiceSpec(
     name="qbr",
@@ -14,4 +30,7 @@ SPEC = ServiceSpec(
     metadata=metadata,
     tables=messaging,
     title="Inventory Hub QBR",
+    routers=routers,
+    consumers=(ConsumerSpec("snapshots", ("snapshot.completed",), make_snapshot_handler),),
+    extra_commands=register,
 )

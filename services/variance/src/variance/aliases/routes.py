@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import RowMapping
 
@@ -92,7 +92,7 @@ async def create_alias(
 async def delete_alias(
     request: Request,
     session: Session,
-    alias_id: int,
+    alias_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     _identity: Writer,
     recompute_report: Annotated[str | None, Query(alias="recompute")] = None,
 ) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""The audit trail of manual changes: who, when, old and new."""

@@ -1,0 +1,1 @@
+"""Seats and endpoints per client: counted from Ninja snapshots, imported history, devices-by-client."""

@@ -1,0 +1,1 @@
+"""Historical imports from CSV and XLSX files (per-client counts, monthly metrics)."""

@@ -1,0 +1,1 @@
+"""Monthly metrics, their quarterly aggregation, and manual entry."""

@@ -1,0 +1,1 @@
+"""The 18 SmartNumbers (KPIs) of a quarter."""

@@ -1,0 +1,1 @@
+"""SmartNumber thresholds and their green/yellow/red statuses."""
