@@ -1,0 +1,1 @@
+"""Audit runs: create, complete or fail, fetch, list, and a tenant's latest completed audit."""

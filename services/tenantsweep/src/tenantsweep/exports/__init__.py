@@ -1,0 +1,1 @@
+"""CSV export of an audit's findings, streamed."""

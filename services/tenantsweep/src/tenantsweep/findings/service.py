@@ -1,0 +1,175 @@
+"""Findings as the API takes and shows them (no SQL, no HTTP).
+
+A finding needs ``check_id``, ``check_name``, ``severity`` and ``status``; ``current_value``,
+``expected_value`` and ``recommendation`` are optional text, ``details`` an optional JSON object. Unknown
+fields are ignored (scanners send extras). ``check_id`` is unique within an audit: it is what makes two
+audits comparable, and it makes a retried request a visible conflict instead of a silent duplicate.
+
+Bulk requests are all or nothing: every item is checked, and every problem of every item is reported
+with the item's (0-based) index, both as the replaced system's text (``"Finding 3: invalid severity
+'Urgent'"``) and as structured entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hub_shared.app import rfc3339
+from tenantsweep.catalog import (
+    FINDING_STATUSES,
+    MAX_CHECK_ID,
+    MAX_CHECK_NAME,
+    MAX_DETAILS_CHARS,
+    MAX_VALUE_TEXT,
+    SEVERITIES,
+    InputError,
+    clean_json_object,
+    clean_text,
+    parse_finding_status,
+    parse_severity,
+)
+
+REQUIRED = ("check_id", "check_name", "severity", "status")
+REQUIRED_MESSAGE = "check_id, check_name, severity, and status are required"
+OPTIONAL_TEXT = ("current_value", "expected_value", "recommendation")
+
+
+@dataclass(frozen=True)
+class NewFinding:
+    check_id: str
+    check_name: str
+    severity: str
+    status: str
+    current_value: str | None = None
+    expected_value: str | None = None
+    details: dict[str, Any] | None = None
+    recommendation: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemProblem:
+    index: int
+    field: str | None
+    code: str
+    message: str
+
+    def text(self) -> str:
+        return f"Finding {self.index}: {self.message}"
+
+    def view(self) -> dict[str, Any]:
+        return {"index": self.index, "field": self.field, "code": self.code, "message": self.message}
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _shown(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_finding(item: Any) -> tuple[NewFinding | None, list[InputError]]:
+    """The finding in ``item``, or every problem with it (most important first)."""
+    if not isinstance(item, Mapping):
+        return None, [InputError("INVALID_DATA", "must be a JSON object")]
+    problems: list[InputError] = []
+    if any(_blank(item.get(name)) for name in REQUIRED):
+        problems.append(InputError("MISSING_FIELDS", REQUIRED_MESSAGE))
+
+    def attempt(field: str, check: Any) -> Any:
+        if _blank(item.get(field)) and field in REQUIRED:
+            return None  # already reported as missing
+        try:
+            return check()
+        except InputError as problem:
+            problems.append(problem)
+            return None
+
+    severity = attempt("severity", lambda: parse_severity(item.get("severity")))
+    status = attempt("status", lambda: parse_finding_status(item.get("status")))
+    check_id = attempt("check_id", lambda: clean_text(item.get("check_id"), "check_id", max_length=MAX_CHECK_ID))
+    check_name = attempt(
+        "check_name", lambda: clean_text(item.get("check_name"), "check_name", max_length=MAX_CHECK_NAME)
+    )
+    texts = {
+        name: attempt(name, lambda name=name: clean_text(item.get(name), name, max_length=MAX_VALUE_TEXT, strip=False))
+        for name in OPTIONAL_TEXT
+    }
+    details = attempt("details", lambda: clean_json_object(item.get("details"), "details", max_chars=MAX_DETAILS_CHARS))
+    if problems:
+        return None, problems
+    return (
+        NewFinding(
+            check_id=check_id,
+            check_name=check_name,
+            severity=severity,
+            status=status,
+            current_value=texts["current_value"],
+            expected_value=texts["expected_value"],
+            details=details,
+            recommendation=texts["recommendation"],
+        ),
+        [],
+    )
+
+
+def parse_finding(payload: Mapping[Any, Any]) -> NewFinding:
+    """One finding for the single-finding route; the first problem is raised."""
+    finding, problems = check_finding(payload)
+    if finding is None:
+        raise problems[0]
+    return finding
+
+
+def _item_message(problem: InputError, item: Any) -> str:
+    """A bulk item's problem in the replaced system's words, with the allowed values."""
+    if problem.code == "INVALID_SEVERITY" and isinstance(item, Mapping):
+        return f"invalid severity '{_shown(item.get('severity'))}' (use {', '.join(SEVERITIES)})"
+    if problem.code == "INVALID_STATUS" and isinstance(item, Mapping):
+        return f"invalid status '{_shown(item.get('status'))}' (use {', '.join(FINDING_STATUSES)})"
+    return problem.message
+
+
+def check_bulk(items: Sequence[Any]) -> tuple[list[NewFinding], list[ItemProblem]]:
+    """Every item checked; findings are returned only when there is no problem at all."""
+    findings: list[NewFinding] = []
+    problems: list[ItemProblem] = []
+    first_index: dict[str, int] = {}
+    for index, item in enumerate(items):
+        finding, item_problems = check_finding(item)
+        for problem in item_problems:
+            problems.append(ItemProblem(index, problem.field, problem.code, _item_message(problem, item)))
+        if finding is None:
+            continue
+        if finding.check_id in first_index:
+            problems.append(
+                ItemProblem(
+                    index,
+                    "check_id",
+                    "DUPLICATE_CHECK",
+                    f"check_id '{_shown(finding.check_id)}' is also used by finding {first_index[finding.check_id]}",
+                )
+            )
+            continue
+        first_index[finding.check_id] = index
+        findings.append(finding)
+    return (findings if not problems else []), problems
+
+
+def finding_view(row: Mapping[Any, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "audit_id": row["audit_id"],
+        "check_id": row["check_id"],
+        "check_name": row["check_name"],
+        "severity": row["severity"],
+        "status": row["status"],
+        "current_value": row["current_value"],
+        "expected_value": row["expected_value"],
+        "details": row["details"],
+        "recommendation": row["recommendation"],
+        "created_at": rfc3339(row["created_at"]),
+    }
