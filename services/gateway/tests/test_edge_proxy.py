@@ -48,6 +48,7 @@ def stand_in(name: str, release: asyncio.Event) -> FastAPI:
             "identity": request.headers.get("x-hub-identity"),
             "query": dict(request.query_params),
             "request_id": request.headers.get("x-request-id"),
+            "accept_encoding": request.headers.get("accept-encoding"),
         }
 
     @app.get("/api/windows-11-24h2/status")
@@ -114,10 +115,20 @@ async def test_body_query_and_request_id_are_forwarded_and_client_identity_is_dr
         "identity": None,
         "query": {"dry_run": "true"},
         "request_id": "trace-1",
+        "accept_encoding": "gzip, deflate",  # the test client's own, passed on as sent
     }
     # One of each, the gateway's own: the upstream's copies are not repeated.
     for name in ("date", "server", "x-request-id"):
         assert len(response.headers.get_list(name)) == 1, name
+
+
+async def test_a_client_that_accepts_no_encoding_gets_none_from_the_service(gateway) -> None:
+    client, _, _ = gateway
+    request = client.build_request("POST", "/api/exceptions/7/resolve", json={})
+    del request.headers["accept-encoding"]  # as curl sends it: no Accept-Encoding at all
+    response = await client.send(request)
+    assert response.status_code == 200
+    assert response.json()["accept_encoding"] == "identity"
 
 
 async def test_stopped_service_answers_502_json_and_slow_one_504(gateway) -> None:

@@ -83,6 +83,10 @@ def forwarded_request_headers(request: Request) -> list[tuple[str, str]]:
         for name, value in request.headers.items()
         if name.lower() not in _HOP_BY_HOP and name.lower() not in _EDGE_ONLY
     ]
+    if "accept-encoding" not in request.headers:
+        # Without this httpx would add its own default (gzip), and the service's gzip body would reach a
+        # client that never asked for it (curl, scripts).
+        headers.append(("accept-encoding", "identity"))
     signed_identity = getattr(request.state, "signed_identity", None)
     if signed_identity:
         headers.append((IDENTITY_HEADER, signed_identity))
