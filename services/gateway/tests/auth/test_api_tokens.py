@@ -133,6 +133,11 @@ def test_scopes_and_expiry_parse_strictly() -> None:
     assert parse_expiry("2027-01-01", now).isoformat() == "2027-01-01T00:00:00+00:00"
     assert parse_expiry("2027-01-01T12:30:00Z", now).isoformat() == "2027-01-01T12:30:00+00:00"
     assert parse_expiry(None, now) - now == timedelta(days=90)
+    assert parse_expiry("30d", now) - now == timedelta(days=30)
+    assert parse_expiry("12h", now) - now == timedelta(hours=12)
+    assert parse_expiry(" 2W ", now) - now == timedelta(weeks=2)
+    with pytest.raises(ValueError, match="zero duration"):
+        parse_expiry("0d", now)
     with pytest.raises(ValueError):
         parse_expiry("next tuesday", now)
 

@@ -8,6 +8,7 @@ caller's database session and only flush; the caller owns the transaction. The c
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -229,13 +230,24 @@ def parse_scopes(text: str) -> list[str]:
 
 
 def parse_expiry(text: str | None, now: datetime) -> datetime:
-    """``2027-01-01`` (the start of that day, UTC) or an RFC 3339 time; default: 90 days from now."""
+    """``2027-01-01`` (the start of that day, UTC), an RFC 3339 time, or a duration from now (``12h``,
+    ``30d``, ``2w``); default: 90 days from now."""
     if text is None:
         return now + timedelta(days=DEFAULT_TOKEN_DAYS)
+    duration = _DURATION.fullmatch(text.strip().lower())
+    if duration is not None:
+        amount, unit = int(duration[1]), duration[2]
+        if amount == 0:
+            raise ValueError(f"{text!r} is a zero duration: the token would be expired at once")
+        return now + timedelta(hours=amount * _DURATION_HOURS[unit])
     try:
         if len(text) == 10:
             return datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD) or an RFC 3339 time") from exc
+        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD), an RFC 3339 time or a duration (12h, 30d, 2w)") from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+_DURATION = re.compile(r"([0-9]{1,5})\s*([hdw])")
+_DURATION_HOURS = {"h": 1, "d": 24, "w": 24 * 7}

@@ -38,7 +38,9 @@ def register(commands: Any) -> None:
         required=True,
         help=f"comma-separated <area>:read|write; areas: {', '.join(AREAS)}",
     )
-    create.add_argument("--expires", help="YYYY-MM-DD (start of day, UTC) or RFC 3339; default: 90 days")
+    create.add_argument(
+        "--expires", help="YYYY-MM-DD (start of day, UTC), RFC 3339, or a duration (12h, 30d, 2w); default: 90 days"
+    )
     actions.add_parser("list", help="list tokens (never their secrets)")
     revoke = actions.add_parser("revoke", help="revoke a token at once")
     revoke.add_argument("token", help="the token's id or name")

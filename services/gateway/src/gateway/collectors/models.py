@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -60,6 +61,8 @@ jobs = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("ended_at", DateTime(timezone=True)),
     Column("last_heartbeat", DateTime(timezone=True)),
+    # The short name: the naming convention renders ck_collector_jobs_status.
+    CheckConstraint("status IN ('queued', 'running', 'completed', 'failed', 'cancelled')", name="status"),
     Index("ix_collector_jobs_batch_id", "batch_id"),
     Index(
         "ix_collector_jobs_active",
