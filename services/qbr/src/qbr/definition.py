@@ -14,12 +14,13 @@ from qbr.settings import QbrSettings
 
 
 def routers() -> Sequence[APIRouter]:
+    from qbr.definitions.routes import router as definitions
     from qbr.devices.routes import router as devices
     from qbr.metrics.routes import router as metrics
     from qbr.smartnumbers.routes import router as smartnumbers
     from qbr.thresholds.routes import router as thresholds
 
-    return (metrics, devices, smartnumbers, thresholds)
+    return (metrics, devices, smartnumbers, thresholds, definitions)
 
 
 SPEC = ServiceSpec(

@@ -33,6 +33,9 @@ Writer = Annotated[Identity, Depends(require_scope("qbr:write"))]
 
 DEFAULT_ORGANIZATION_ID = 1
 MAX_ID = 2_147_483_647
+# Query flags, spelled as the hub's other services accept them.
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off"})
 
 
 def settings_of(request: Request) -> QbrSettings:
@@ -75,6 +78,20 @@ def parse_id(value: str | None, name: str, *, default: int | None) -> int | None
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_ID:
         raise ApiError(400, f"{name} must be a positive integer", code="INVALID_PARAMETER")
     return int(text)
+
+
+def parse_flag(value: str | None, name: str, *, default: bool) -> bool:
+    """A boolean query value: ``true``/``false`` (also 1/0, yes/no, on/off; any case); blank → ``default``;
+    anything else → 400 INVALID_PARAMETER (the replaced system read every other text as false)."""
+    if blank(value):
+        return default
+    assert value is not None
+    text = value.strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ApiError(400, f"Invalid value for {name}: use true or false", code="INVALID_PARAMETER")
 
 
 def organization_id_param(value: str | None) -> int:
