@@ -164,3 +164,18 @@ async def test_not_assessed_list_shows_what_is_missing(seeded: Seeded) -> None:
         listed = (await client.get(f"/api/windows-11-24h2/{path}")).json()
         hostnames = {d["hostname"] for key, value in listed.items() if key.endswith("_devices") for d in value}
         assert not hostnames & {"ACME-SRV01", "ACME-MAC", "ACME-VM7"}
+
+
+async def test_every_listed_deficiency_has_a_remediation(seeded: Seeded) -> None:
+    client = seeded.client
+    body = (await client.get("/api/windows-11-24h2/not-assessed")).json()
+    [missing] = body["not_assessed_devices"][0]["deficiencies"]
+    assert missing["status"] == "ERROR"
+    assert missing["remediation"] == (
+        "Make sure NinjaOne reports this device's TPM presence, state and version (the custom fields named in "
+        "NINJA_TPM_FIELDS), or check tpm.msc on the device; then re-run the assessment"
+    )
+    incompatible = (await client.get("/api/windows-11-24h2/incompatible")).json()["incompatible_devices"]
+    deficiencies = [item for device in incompatible for item in device["deficiencies"]]
+    assert len(deficiencies) >= HAND_MADE_COUNTS["incompatible_devices"]
+    assert all(isinstance(item["remediation"], str) and item["remediation"] for item in deficiencies)

@@ -56,6 +56,11 @@ def stand_in(name: str, release: asyncio.Event) -> FastAPI:
         await asyncio.sleep(5)
         return {"status": "late"}
 
+    @app.post("/api/windows-11-24h2/run")
+    async def synchronous_run() -> dict[str, str]:
+        await asyncio.sleep(1)  # longer than the default upstream timeout of these tests (0.5 s)
+        return {"status": "success"}
+
     @app.get("/api/variance-report/latest")
     async def latest() -> dict[str, str]:
         return {"report": "ok"}
@@ -143,6 +148,12 @@ async def test_stopped_service_answers_502_json_and_slow_one_504(gateway) -> Non
     response = await client.get("/api/windows-11-24h2/status")
     assert response.status_code == 504
     assert response.json() == {"error": "The assessment service did not answer in time"}
+
+
+async def test_a_synchronous_long_running_route_gets_the_long_upstream_timeout(gateway) -> None:
+    client, _, _ = gateway
+    response = await client.post("/api/windows-11-24h2/run")
+    assert (response.status_code, response.json()) == (200, {"status": "success"})
 
 
 async def test_unknown_api_path_is_a_json_404(gateway) -> None:

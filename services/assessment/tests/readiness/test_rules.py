@@ -376,6 +376,31 @@ def test_device_with_no_hardware_data_lists_everything_missing() -> None:
     assert result.reason.startswith("insufficient data: Processor, Processor cores/speed, Memory (RAM)")
 
 
+def test_every_deficiency_carries_a_remediation_missing_data_included() -> None:
+    """The spec: deficiencies come "with remediation suggestions" — an undecidable requirement too."""
+    result = assess(DeviceHardware(node_class="WINDOWS_WORKSTATION", os_name="Windows 10 Pro"))
+    remediations = {r.key: r.remediation for r in result.deficiencies}
+    assert set(remediations) == {requirement.key for requirement in REQUIREMENTS}
+    assert remediations["tpm"] == (
+        "Make sure NinjaOne reports this device's TPM presence, state and version (the custom fields named in "
+        "NINJA_TPM_FIELDS), or check tpm.msc on the device; then re-run the assessment"
+    )
+    assert remediations["memory"] == (
+        "Make sure the NinjaOne agent on this device is online and reports its memory size, then re-run the assessment"
+    )
+    assert all(remediations.values())
+    # A requirement that fails or lacks data for a specific reason keeps its own suggestion.
+    unknown_cpu = by_key(assess(device(cpu_name="Intel(R) Core(TM) i7-7820HQ CPU @ 2.90GHz", system_model=None)))
+    assert unknown_cpu["processor"].status is Status.INSUFFICIENT_DATA
+    assert unknown_cpu["processor"].remediation == (
+        "Make sure NinjaOne reports this device's system model (this processor is supported only in "
+        "Surface Studio 2), then re-run the assessment"
+    )
+    assert by_key(assess(device(ram_bytes=2 * GiB)))["memory"].remediation == (
+        "Upgrade the memory to 4 GB or more, or replace the device"
+    )
+
+
 # --- scope ------------------------------------------------------------------------------------------
 
 

@@ -34,6 +34,7 @@ class GatewaySettings(ServiceSettings, AuthSettings):
     tenantsweep_url: AnyHttpUrl = AnyHttpUrl(UPSTREAM_DEFAULTS["tenantsweep"])
     upstream_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     upstream_connect_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    upstream_long_timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
     stale_job_seconds: float = Field(default=600, ge=1)
     stale_check_interval_seconds: float = Field(default=30, gt=0)
     collector_schedule: str = "0 2 * * *"

@@ -113,3 +113,37 @@ async def test_a_run_started_with_an_api_token_records_who_asked(vendor_sim, hub
         assert response.json()["requested_by"] == "token:nightly-script"
         anonymous = await hub.client.post("/api/collectors/run", json={"collector": "threatlocker"})
         assert anonymous.json()["requested_by"] is None
+
+
+def _at(stamp: str) -> datetime:
+    assert stamp.endswith("Z"), stamp
+    return datetime.fromisoformat(stamp)
+
+
+async def test_estimated_completion_and_durations_of_a_finished_batch(vendor_sim, hub_factory) -> None:
+    """The estimate is a start-time guess (no history: 300 s); once the batch is over it is the real end,
+    never a time after it. Durations are whole seconds (int), as the replaced system served them."""
+    with vendor_sim(devices=60, seed=4) as sim:
+        hub = await hub_factory(sim)
+        started = await hub.client.post("/api/collectors/run", json={"collector": "both", "run_cross_vendor": False})
+        queued = started.json()
+        guess = (_at(queued["estimated_completion"]) - _at(queued["updated_at"])).total_seconds()
+        assert 299 <= guess <= 301, guess  # no completed run to learn from yet: the 300 s default
+
+        batch = await hub.wait_for_batch(queued["batch_id"])
+        assert batch["status"] == "completed"
+        assert batch["ended_at"] is not None
+        assert batch["estimated_completion"] == batch["ended_at"]
+        job = (await hub.client.get(f"/api/collectors/runs/job/{batch['collectors'][0]['job_id']}")).json()
+        assert job["batch_status"] == "completed" and job["estimated_completion"] == batch["ended_at"]
+        latest = (await hub.client.get("/api/collectors/runs/latest")).json()
+        assert {run["estimated_completion"] for run in latest["latest_runs"]} == {batch["ended_at"]}
+
+        for view in [batch, *batch["collectors"]]:
+            elapsed = (_at(view["ended_at"]) - _at(view["started_at"])).total_seconds()
+            assert type(view["duration_seconds"]) is int
+            assert view["duration_seconds"] == int(elapsed)
+        history = (await hub.client.get("/api/collectors/history")).json()["collection_history"]
+        for run in history:
+            assert type(run["duration_seconds"]) is int
+            assert run["duration"] == f"{run['duration_seconds']}s"  # under a minute: "Ns"

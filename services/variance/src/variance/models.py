@@ -16,6 +16,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -33,6 +34,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from hub_shared.db import schema_metadata
 from hub_shared.messaging import messaging_tables
+from variance.catalog import STATUSES, TYPE_CODES
 
 SCHEMA = "variance"
 metadata = schema_metadata(SCHEMA)
@@ -55,6 +57,13 @@ def _entry_columns() -> list[Column[str]]:
     return [Column(name, Text) for name in ENTRY_COLUMNS]
 
 
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    """A check constraint's condition: the column holds one of the values."""
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
+
+
+# Check constraints are named by their short name: the naming convention renders ck_<table>_<name>.
 exceptions = Table(
     "exceptions",
     metadata,
@@ -81,6 +90,8 @@ exceptions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     UniqueConstraint("type", "key", name="uq_exceptions_type_key"),
+    CheckConstraint(_one_of("type", TYPE_CODES), name="type"),
+    CheckConstraint(_one_of("status", STATUSES), name="status"),
 )
 
 occurrences = Table(
@@ -94,6 +105,7 @@ occurrences = Table(
     *_entry_columns(),
     Column("details", JSONB, nullable=False),
     PrimaryKeyConstraint("report_date", "exception_id"),
+    CheckConstraint(_one_of("status", STATUSES), name="status"),
 )
 
 exception_history = Table(
@@ -151,4 +163,7 @@ organization_aliases = Table(
     Column("notes", Text),
     Column("created_by", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("btrim(ninja_name) <> ''", name="ninja_name"),
+    CheckConstraint("btrim(threatlocker_name) <> ''", name="threatlocker_name"),
+    # Also unique on lower(btrim(threatlocker_name)): an expression index made by the migrations.
 )

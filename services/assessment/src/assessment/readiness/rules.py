@@ -124,16 +124,55 @@ class Requirement:
     key: str
     label: str
     required_value: str
+    # The remediation of a deficiency whose data is missing: every deficiency carries a suggestion.
+    missing_data_remediation: str
 
 
-OS_64BIT = Requirement("os_64bit", "64-bit OS", "64-bit Windows")
-MEMORY = Requirement("memory", "Memory (RAM)", "4 GB or more")
-STORAGE = Requirement("storage", "Storage", "64 GB or larger system drive")
-TPM = Requirement("tpm", "TPM 2.0", "TPM version 2.0, present and enabled")
-SECURE_BOOT = Requirement("secure_boot", "Secure Boot", "UEFI firmware capable of Secure Boot")
-PROCESSOR = Requirement("processor", "Processor", "On Microsoft's Windows 11 24H2 supported processor list")
+_RERUN = "then re-run the assessment"
+OS_64BIT = Requirement(
+    "os_64bit",
+    "64-bit OS",
+    "64-bit Windows",
+    f"Make sure the NinjaOne agent on this device is online and reports its OS architecture, {_RERUN}",
+)
+MEMORY = Requirement(
+    "memory",
+    "Memory (RAM)",
+    "4 GB or more",
+    f"Make sure the NinjaOne agent on this device is online and reports its memory size, {_RERUN}",
+)
+STORAGE = Requirement(
+    "storage",
+    "Storage",
+    "64 GB or larger system drive",
+    f"Make sure the NinjaOne agent on this device is online and reports its system drive size, {_RERUN}",
+)
+TPM = Requirement(
+    "tpm",
+    "TPM 2.0",
+    "TPM version 2.0, present and enabled",
+    "Make sure NinjaOne reports this device's TPM presence, state and version (the custom fields named in "
+    f"NINJA_TPM_FIELDS), or check tpm.msc on the device; {_RERUN}",
+)
+SECURE_BOOT = Requirement(
+    "secure_boot",
+    "Secure Boot",
+    "UEFI firmware capable of Secure Boot",
+    "Make sure NinjaOne reports whether this device supports Secure Boot and whether it is on (the custom "
+    f"fields named in NINJA_TPM_FIELDS), or check msinfo32 on the device; {_RERUN}",
+)
+PROCESSOR = Requirement(
+    "processor",
+    "Processor",
+    "On Microsoft's Windows 11 24H2 supported processor list",
+    "Make sure the NinjaOne agent on this device reports its processor model, then check it against "
+    "Microsoft's supported list",
+)
 PROCESSOR_CORES_SPEED = Requirement(
-    "processor_cores_speed", "Processor cores/speed", "2 or more logical cores at 1 GHz or faster"
+    "processor_cores_speed",
+    "Processor cores/speed",
+    "2 or more logical cores at 1 GHz or faster",
+    f"Make sure the NinjaOne agent on this device reports its processor core count and clock speed, {_RERUN}",
 )
 
 REQUIREMENTS: tuple[Requirement, ...] = (
@@ -277,6 +316,8 @@ def _result(
     remediation: str | None = None,
     fixable: bool = False,
 ) -> RequirementResult:
+    if remediation is None and status is Status.INSUFFICIENT_DATA:
+        remediation = req.missing_data_remediation
     return RequirementResult(req.key, req.label, status, current, req.required_value, reason, remediation, fixable)
 
 
@@ -494,6 +535,8 @@ def _processor(cpu_name: str | None, system_model: str | None) -> RequirementRes
                 Status.INSUFFICIENT_DATA,
                 current,
                 f"{verdict.reason}; the system model is not reported",
+                f"Make sure NinjaOne reports this device's system model (this processor is supported only in "
+                f"{systems}), {_RERUN}",
             )
         if not any(system.lower() in model for system in verdict.only_on_systems):
             return _result(

@@ -202,6 +202,8 @@ def derive_batch(jobs: list[RowMapping]) -> dict[str, Any]:
         succeeded = [job for job in collectors if job["status"] == "completed"]
         failed = [job["job_name"] for job in jobs if job["status"] == "failed"]
         values["ended_at"] = max(job["ended_at"] or job["updated_at"] for job in jobs)
+        # A finished batch has no estimate left: it completed then (not at the start-time guess).
+        values["estimated_completion"] = values["ended_at"]
         if not succeeded and collectors:
             values["status"] = "failed"
             values["message"] = f"All collectors failed: {', '.join(job['job_name'] for job in collectors)}"

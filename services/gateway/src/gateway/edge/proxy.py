@@ -14,7 +14,7 @@ from fastapi import Request
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
-from gateway.edge.route_table import owner_of
+from gateway.edge.route_table import LONG_RUNNING, owner_of
 from gateway.settings import GatewaySettings
 from hub_shared.errors import error_response
 from hub_shared.logging import get_logger
@@ -49,8 +49,13 @@ CONNECTIONS_PER_LANE = 25
 READ_BYTES = 256 * 1024
 
 
+def upstream_timeout(settings: GatewaySettings, *, long_running: bool = False) -> httpx.Timeout:
+    seconds = settings.upstream_long_timeout_seconds if long_running else settings.upstream_timeout_seconds
+    return httpx.Timeout(seconds, connect=settings.upstream_connect_timeout_seconds)
+
+
 def build_client(settings: GatewaySettings, max_connections: int = 200) -> httpx.AsyncClient:
-    timeout = httpx.Timeout(settings.upstream_timeout_seconds, connect=settings.upstream_connect_timeout_seconds)
+    timeout = upstream_timeout(settings)
     limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections // 4 or 1)
     return httpx.AsyncClient(timeout=timeout, limits=limits)
 
@@ -117,7 +122,13 @@ async def proxy(request: Request, lanes: UpstreamLanes, settings: GatewaySetting
     lane = lanes.acquire()
     try:
         return await _forward(
-            request, lanes.clients[lane], url, upstream.service, has_body, lambda: lanes.release(lane)
+            request,
+            lanes.clients[lane],
+            url,
+            upstream.service,
+            has_body,
+            lambda: lanes.release(lane),
+            upstream_timeout(settings, long_running=(request.method, path) in LONG_RUNNING),
         )
     except BaseException:
         lanes.release(lane)
@@ -131,6 +142,7 @@ async def _forward(
     service: str,
     has_body: bool,
     release: Callable[[], None],
+    timeout: httpx.Timeout,
 ) -> Response:
     path = request.url.path
     outgoing = client.build_request(
@@ -138,6 +150,7 @@ async def _forward(
         url,
         headers=forwarded_request_headers(request),
         content=request.stream() if has_body else None,
+        timeout=timeout,
     )
     try:
         upstream_response = await client.send(outgoing, stream=True)

@@ -27,6 +27,17 @@ ROUTE_TABLE: tuple[Upstream, ...] = (
     Upstream("/api/tenantsweep", "tenantsweep"),
 )
 
+# Routes that do all their work before the first byte of the answer (the spec's synchronous Windows 11 run,
+# which clients wait on for up to 300 s; export files built before they are sent): they get the long
+# upstream timeout instead of the default one.
+LONG_RUNNING: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("POST", "/api/windows-11-24h2/run"),
+        ("GET", "/api/variances/export/pdf"),
+        ("GET", "/api/variances/export/excel"),
+    }
+)
+
 UPSTREAM_SERVICES: tuple[str, ...] = (
     "collector_ninja",
     "collector_threatlocker",
