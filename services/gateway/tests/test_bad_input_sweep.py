@@ -1,4 +1,4 @@
-"""Every public route, fed bad input through the gateway, answers a JSON 4xx — never a 500.
+"""Every public route, fed bad input through the gateway, answers a JSON 4xx — never a 500 or a redirect.
 
 The routes come from the gateway's merged OpenAPI document, so a route added to any service is swept
 without touching this test. All seven services run for real (one collection done, so reports exist);
@@ -103,6 +103,9 @@ async def test_bad_input_never_gives_a_server_error(swept_hub: httpx.AsyncClient
             # Sign-in is not configured in this hub (no OIDC_ISSUER): a clear 503, not a fault.
             assert response.json()["error"], response.text
             return
+        if 300 <= response.status_code < 400:
+            failures.append(f"{method} {url} -> {response.status_code} to {response.headers.get('location')}")
+            return
         if response.status_code >= 500:
             failures.append(f"{method} {url} {kwargs.get('content', b'')[:40]!r} -> {response.status_code}")
             return
@@ -118,6 +121,7 @@ async def test_bad_input_never_gives_a_server_error(swept_hub: httpx.AsyncClient
                 if url != path:
                     await check(method, url)
         base = fill(path, "1")[0]
+        await check(method, base + "/")  # not a route: a JSON 404, never a redirect to a service's address
         for parameter in operation.get("parameters", []):
             if parameter.get("in") != "query":
                 continue

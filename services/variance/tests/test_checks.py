@@ -119,7 +119,9 @@ async def test_settings_and_the_alias_map_drive_the_spare_and_site_checks(vendor
         site_exception = next(
             item
             for item in (
-                await vhub.client.get("/api/exceptions", params={"type": "SITE_MISMATCH", "status": "resolved"})
+                await vhub.client.get(
+                    "/api/exceptions", params={"type": "SITE_MISMATCH", "status": "resolved", "date": "all"}
+                )
             ).json()
         )
         assert site_exception["resolved_by"] == "collector"

@@ -24,7 +24,9 @@ def find_days(sim: Any) -> tuple[int, int, str, str]:
 
 
 async def exception_by_key(vhub: VarianceHub, code: str, key: str) -> dict[str, Any]:
-    items = (await vhub.client.get("/api/exceptions", params={"type": code, "hostname": key, "limit": "50"})).json()
+    items = (
+        await vhub.client.get("/api/exceptions", params={"type": code, "hostname": key, "limit": "50", "date": "all"})
+    ).json()
     matches = [item for item in items if item["hostname"] == key]
     assert len(matches) == 1, (code, key, items)
     detail = (await vhub.client.get(f"/api/exceptions/{matches[0]['id']}")).json()
@@ -98,7 +100,9 @@ async def test_resolved_stays_resolved_and_manual_fixes_are_verified_or_reopened
 
         # Every exception that disappeared without a person's action is resolved by the collector
         # (device still there) or stale (device gone from both vendors).
-        closed = (await vhub.client.get("/api/exceptions", params={"status": "closed", "limit": "1000"})).json()
+        closed = (
+            await vhub.client.get("/api/exceptions", params={"status": "closed", "limit": "1000", "date": "all"})
+        ).json()
         automatic = [item for item in closed if item["id"] not in (resolved["id"], gone["id"])]
         assert automatic
         for item in automatic:

@@ -133,7 +133,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def create_app(runtime: ServiceRuntime, *, include_routers: bool = True) -> FastAPI:
     spec = runtime.spec
-    app = FastAPI(title=spec.title, version=spec.version, lifespan=runtime.lifespan)
+    # redirect_slashes off: a path with a trailing slash is not a spec route, so it is a JSON 404 in the
+    # route's envelope, never a redirect to the service's internal address that the gateway would pass on.
+    app = FastAPI(title=spec.title, version=spec.version, lifespan=runtime.lifespan, redirect_slashes=False)
     app.state.runtime = runtime
     install_error_handlers(app)
 

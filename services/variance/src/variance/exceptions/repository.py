@@ -76,7 +76,8 @@ async def list_exceptions(
     rows = await session.execute(
         text(
             f"SELECT {EXCEPTION_COLUMNS} FROM variance.exceptions e WHERE {where} "
-            "ORDER BY e.last_seen DESC, e.type, e.key LIMIT :limit OFFSET :offset"
+            # date_found (first_seen) newest first, then type, then hostname (response-shapes §4).
+            "ORDER BY e.first_seen DESC, e.type, e.key LIMIT :limit OFFSET :offset"
         ),
         {**params, "limit": limit, "offset": offset},
     )
@@ -227,7 +228,8 @@ async def status_summary(session: AsyncSession) -> dict[str, Any]:
         text(
             """
             SELECT h.exception_id, e.key, e.type, h.actor, h.changed_at, h.action, h.notes,
-                   h.data ->> 'update_type' AS update_type, h.from_status, h.to_status
+                   h.data ->> 'update_type' AS update_type, h.from_status, h.to_status, e.organization,
+                   e.ninja_hostname, e.threatlocker_hostname, e.ninja_display_name, e.threatlocker_display_name
             FROM variance.exception_history h JOIN variance.exceptions e ON e.id = h.exception_id
             WHERE h.actor_source <> 'collector'
             ORDER BY h.id DESC LIMIT 20

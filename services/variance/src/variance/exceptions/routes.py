@@ -2,6 +2,10 @@
 pagination), ``/status-summary``, ``/{id}``, ``/{id}/history``, ``POST /{id}/resolve``,
 ``/{id}/mark-manually-fixed``, ``/bulk-update``.
 
+The list shows the current (latest) report's exceptions unless ``date`` names another report date or
+``all`` (the spec: exception endpoints return the latest data only), sorted ``date_found`` DESC, then
+type, then hostname.
+
 Fixed against the replaced system: the list works (it always crashed) and validates every filter and
 the pagination (400, never a 500); unknown ids are 404; ``reset_status`` really reopens; timestamps are
 RFC 3339 UTC; every change is kept in the exception's history with who and when.
@@ -51,14 +55,16 @@ def _statuses(status: str | None, resolved: str | None) -> tuple[str, ...] | Non
     return chosen
 
 
-@router.get("", summary="Exceptions (one per identity), newest first, with filters and pagination")
+@router.get("", summary="Exceptions of the current report (one per identity), newest first, filters, pagination")
 async def list_exceptions(
     request: Request,
     session: Session,
     type: Annotated[str | None, Query(description="type code or report key")] = None,
     status: Annotated[str | None, Query(description="active, resolved, manually_fixed, ...")] = None,
     resolved: Annotated[str | None, Query(description="true or false")] = None,
-    date: Annotated[str | None, Query(description="YYYY-MM-DD or latest: exceptions in that report")] = None,
+    date: Annotated[
+        str | None, Query(description="latest (default): the current report's exceptions; YYYY-MM-DD; or all")
+    ] = None,
     organization: Annotated[str | None, Query(max_length=300)] = None,
     hostname: Annotated[str | None, Query(max_length=300)] = None,
     limit: Annotated[str | None, Query()] = None,
@@ -68,14 +74,15 @@ async def list_exceptions(
         kind = parse_variance_type(type)
     except UnknownVarianceType as exc:
         raise ApiError(400, str(exc)) from None
+    # The spec: exception endpoints return the latest data only, so the current report is the default.
+    chosen = (date or "").strip().lower() or "latest"
     day = None
-    if date is not None and date.strip():
-        if date.strip().lower() == "latest":
-            day = await latest_report_date(session)
-            if day is None:
-                return JSONResponse([], headers={"x-total-count": "0"})
-        else:
-            day = parse_date(date)
+    if chosen == "latest":
+        day = await latest_report_date(session)
+        if day is None:
+            return JSONResponse([], headers={"x-total-count": "0"})
+    elif chosen != "all":
+        day = parse_date(date)
     filters = repo.ExceptionFilter(
         type_code=kind.code if kind else None,
         statuses=_statuses(status, resolved),
@@ -220,7 +227,10 @@ async def bulk_update(
         "success": True,
         "message": f"Bulk {body.action} completed",
         "updated_count": len(updated),
-        "exception_ids": updated,
+        # The ids as the caller sent them (the replaced system echoed its request); which of them exist
+        # and were updated is in updated_ids / not_found.
+        "exception_ids": body.exception_ids,
+        "updated_ids": updated,
         "not_found": sorted(set(ids) - set(updated)),
         "updated_by": who[0],
     }

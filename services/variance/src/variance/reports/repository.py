@@ -227,13 +227,20 @@ async def filtered_parts(
 
 
 async def available_dates(session: AsyncSession, since: date) -> list[RowMapping]:
-    """Dates with snapshots from both vendors (newest first), with real device counts and exception totals."""
+    """Dates with snapshots from both vendors (newest first), with real device counts and exception totals.
+
+    Ninja's count leaves VM guests out (as the report's does), also for a date whose report is not
+    computed yet; the devices are counted only then (COALESCE stops at the report's count).
+    """
     rows = await session.execute(
         text(
             """
-            SELECT n.snapshot_date AS day, n.device_count AS ninja_snapshot_devices,
-                   t.device_count AS threatlocker_devices,
-                   r.ninja_devices, r.total_exceptions, r.unresolved_exceptions, r.computed_at
+            SELECT n.snapshot_date AS day, t.device_count AS threatlocker_devices,
+                   coalesce(r.ninja_devices,
+                            (SELECT count(*) FROM ninja.snapshot_devices_v1 d
+                             WHERE d.snapshot_date = n.snapshot_date AND d.device_type <> 'vm_guest'))
+                       AS ninja_devices,
+                   r.total_exceptions, r.unresolved_exceptions, r.computed_at
             FROM ninja.snapshots_v1 n
             JOIN threatlocker.snapshots_v1 t USING (snapshot_date)
             LEFT JOIN variance.reports r ON r.report_date = n.snapshot_date

@@ -226,9 +226,7 @@ def available_dates_body(rows: list[Any], today: date, window_days: int) -> dict
         dates.append(
             {
                 "date": row["day"].isoformat(),
-                "ninja_devices": int(
-                    row["ninja_devices"] if row["ninja_devices"] is not None else row["ninja_snapshot_devices"]
-                ),
+                "ninja_devices": int(row["ninja_devices"]),
                 "threatlocker_devices": int(row["threatlocker_devices"]),
                 "total_exceptions": int(row["total_exceptions"] or 0),
                 "unresolved_exceptions": int(row["unresolved_exceptions"] or 0),
