@@ -165,3 +165,17 @@ class CopyPipeline:
             with contextlib.suppress(BaseException):  # the transaction is being abandoned anyway
                 await self._pending
             self._pending = None
+
+
+async def latest_common_snapshot_date(session: AsyncSession, since: date) -> date | None:
+    """The newest date, on or after ``since``, with a snapshot from both vendors (their published views):
+    the date a variance report is computed for and the status page reports on."""
+    value = await session.execute(
+        text(
+            "SELECT max(n.snapshot_date) FROM ninja.snapshots_v1 n "
+            "JOIN threatlocker.snapshots_v1 t USING (snapshot_date) WHERE n.snapshot_date >= :since"
+        ),
+        {"since": since},
+    )
+    result: date | None = value.scalar_one_or_none()
+    return result

@@ -28,18 +28,6 @@ async def ninja_counted_devices(session: AsyncSession, snapshot_date: date) -> i
     return int(value.scalar_one())
 
 
-async def latest_common_date(session: AsyncSession, since: date) -> date | None:
-    value = await session.execute(
-        text(
-            "SELECT max(n.snapshot_date) FROM ninja.snapshots_v1 n "
-            "JOIN threatlocker.snapshots_v1 t USING (snapshot_date) WHERE n.snapshot_date >= :since"
-        ),
-        {"since": since},
-    )
-    result: date | None = value.scalar_one_or_none()
-    return result
-
-
 async def open_exception_counts(session: AsyncSession) -> dict[str, int] | None:
     """Unresolved exceptions of the current report, once the variance service publishes them."""
     exists = (await session.execute(text("SELECT to_regclass('variance.open_exception_counts_v1')"))).scalar_one()

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.collectors import repository as runs
 from gateway.status import repository as repo
 from hub_shared.app import rfc3339
+from hub_shared.snapshots import latest_common_snapshot_date
 
 REPORT_WINDOW_DAYS = 7
 COLLECTOR_LABELS = {"ninja-collector": "Ninja", "threatlocker-collector": "ThreatLocker"}
@@ -93,7 +94,7 @@ async def system_status(session: AsyncSession, today: date) -> dict[str, Any]:
         names = sorted({failure["collector"] for failure in recent})
         warnings.append(f"Recent collector failures: {', '.join(names)}")
 
-    common = await repo.latest_common_date(session, today - timedelta(days=REPORT_WINDOW_DAYS))
+    common = await latest_common_snapshot_date(session, today - timedelta(days=REPORT_WINDOW_DAYS))
     status = data_status(common, today)
     if status["status"] != "current":
         warnings.append(status["message"])

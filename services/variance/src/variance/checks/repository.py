@@ -339,18 +339,6 @@ async def lock(session: AsyncSession) -> None:
     await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": LOCK_KEY})
 
 
-async def latest_common_date(session: AsyncSession, since: date) -> date | None:
-    value = await session.execute(
-        text(
-            "SELECT max(n.snapshot_date) FROM ninja.snapshots_v1 n "
-            "JOIN threatlocker.snapshots_v1 t USING (snapshot_date) WHERE n.snapshot_date >= :since"
-        ),
-        {"since": since},
-    )
-    result: date | None = value.scalar_one_or_none()
-    return result
-
-
 async def latest_report_date(session: AsyncSession) -> date | None:
     value = await session.execute(text("SELECT max(report_date) FROM variance.reports"))
     result: date | None = value.scalar_one_or_none()

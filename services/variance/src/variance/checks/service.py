@@ -31,6 +31,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub_shared.snapshots import latest_common_snapshot_date
 from variance.catalog import TYPE_CODES
 from variance.checks import repository as repo
 
@@ -47,7 +48,7 @@ class CheckResult:
 
 
 async def report_date_for(session: AsyncSession, today: date, window_days: int) -> date | None:
-    return await repo.latest_common_date(session, today - timedelta(days=window_days))
+    return await latest_common_snapshot_date(session, today - timedelta(days=window_days))
 
 
 async def run_checks(
