@@ -11,6 +11,7 @@ from qbr.cli import register
 from qbr.devices.consumers import make_snapshot_handler
 from qbr.models import SCHEMA, messaging, metadata
 from qbr.settings import QbrSettings
+from qbr.web import configure_app
 
 
 def routers() -> Sequence[APIRouter]:
@@ -34,4 +35,5 @@ SPEC = ServiceSpec(
     routers=routers,
     consumers=(ConsumerSpec("snapshots", ("snapshot.completed",), make_snapshot_handler),),
     extra_commands=register,
+    configure_app=configure_app,
 )

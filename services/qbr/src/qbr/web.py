@@ -6,7 +6,9 @@ app factory picks it from the ``/api/qbr`` path). Codes: ``INVALID_PERIOD``, ``M
 ``MISSING_DATA`` and ``NO_DATA`` from the spec; ``INVALID_PARAMETER`` (a bad query value the replaced
 system silently replaced by its default), ``INVALID_DATA`` (a body field of the wrong type),
 ``INVALID_METRIC`` (a name outside the catalogue) and ``PROTECTED_METRIC`` (409: a collected value a
-manual entry would overwrite without ``force_update``).
+manual entry would overwrite without ``force_update``). An unexpected failure (the database down, a
+bug) answers 500 ``SERVER_ERROR``, the spec's code, rather than the shared default ``INTERNAL_ERROR``
+(:class:`ServerErrorEnvelope`).
 """
 
 from __future__ import annotations
@@ -16,13 +18,17 @@ import math
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub_shared.db import session_dependency
-from hub_shared.errors import ApiError
+from hub_shared.errors import ApiError, error_body
 from hub_shared.identity import Identity, require_scope
+from hub_shared.logging import get_logger
+from hub_shared.runtime import ServiceRuntime
 from qbr.periods import InvalidPeriod, Month, Quarter
 from qbr.settings import QbrSettings
 
@@ -31,7 +37,10 @@ Session = Annotated[AsyncSession, Depends(session_dependency, scope="function")]
 Reader = Annotated[Identity, Depends(require_scope("qbr:read"))]
 Writer = Annotated[Identity, Depends(require_scope("qbr:write"))]
 
+log = get_logger(__name__)
+
 DEFAULT_ORGANIZATION_ID = 1
+SERVER_ERROR = "SERVER_ERROR"
 MAX_ID = 2_147_483_647
 # Query flags, spelled as the hub's other services accept them.
 _TRUE = frozenset({"true", "1", "yes", "on"})
@@ -175,3 +184,39 @@ def openapi_body(model: type[BaseModel]) -> dict[str, Any]:
         return node
 
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": inline(schema)}}}}
+
+
+class ServerErrorEnvelope:
+    """A crash inside a route answers the spec's ``500 SERVER_ERROR`` in the QBR envelope (with the
+    request id), instead of the shared app's generic ``INTERNAL_ERROR`` (pure ASGI, inside the shared
+    request-context middleware, so the request is still logged and counted as a 500)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception:
+            if started:
+                raise
+            path = scope.get("path", "")
+            log.exception("unhandled error", path=path)
+            request_id = scope.get("state", {}).get("request_id")
+            body = error_body(path, 500, "Internal server error", SERVER_ERROR, {"request_id": request_id})
+            await JSONResponse(body, status_code=500)(scope, receive, send)
+
+
+def configure_app(app: FastAPI, _runtime: ServiceRuntime) -> None:
+    app.add_middleware(ServerErrorEnvelope)

@@ -1,5 +1,6 @@
 """Through the real gateway: ``/api/qbr/metric-definitions`` answers without credentials (values included),
-its errors keep the QBR envelope, and every other QBR route still answers 401 to the same caller."""
+its errors keep the QBR envelope, and every other QBR route still answers the spec's 401 body to the same
+caller."""
 
 from __future__ import annotations
 
@@ -68,3 +69,8 @@ async def test_metric_definitions_are_public_at_the_gateway_and_the_rest_of_qbr_
             ):
                 response = await anonymous.request(method, path, json={} if method == "POST" else None)
                 assert response.status_code == 401, (method, path, response.status_code, response.text)
+                # The spec's body ("Protected Endpoints"), not the success/data error envelope.
+                assert response.json() == {
+                    "error": "Authentication required",
+                    "message": "Please log in to access this resource",
+                }, (method, path)

@@ -45,6 +45,11 @@ async def test_monthly_latest_month_filters_and_errors(qbr: QbrApp) -> None:
     assert await names(period="2025-11", vendor_id="0") == await names(period="2025-11")  # 0 = any vendor
     assert await names(period="2025-11", metric_name="employees") == ["employees"]
     assert await names(period="2025-11", data_source="collected") == ["endpoints_managed", "seats_managed"]
+    # The replaced system's other two values: best = one row per metric (every month is), quickbooks = none.
+    assert await names(period="2025-11", data_source="best") == await names(period="2025-11")
+    assert await names(period="2025-11", data_source="QuickBooks") == []
+    best = (await qbr.get("/api/qbr/metrics/monthly", period="2025-11", data_source="best")).json()["data"]
+    assert best["data_source_filter"] == "best"
     assert await names(period="2025-11", vendor_id="3", metric_name="employees") == []  # a filter may empty it
     assert await names(period="2025-10") == ["employees", "mrr"]
 
@@ -54,9 +59,11 @@ async def test_monthly_latest_month_filters_and_errors(qbr: QbrApp) -> None:
     for name, value in (("organization_id", "abc"), ("organization_id", "0"), ("vendor_id", "-2")):
         error_of(await qbr.get("/api/qbr/metrics/monthly", **{name: value}), 400, "INVALID_PARAMETER")
     error_of(await qbr.get("/api/qbr/metrics/monthly", metric_name="bogus"), 400, "INVALID_METRIC")
-    error_of(await qbr.get("/api/qbr/metrics/monthly", data_source="best"), 400, "INVALID_DATA_SOURCE")
+    refused = error_of(await qbr.get("/api/qbr/metrics/monthly", data_source="csv"), 400, "INVALID_DATA_SOURCE")
+    assert refused["error"]["message"] == "data_source must be one of: quickbooks, manual, collected, best"
     # organization_id scopes everything: organisation 2 has nothing.
     error_of(await qbr.get("/api/qbr/metrics/monthly", organization_id="2"), 404, "NO_DATA")
+    error_of(await qbr.get("/api/qbr/metrics/monthly", period="2025-11", organization_id="2"), 404, "NO_DATA")
 
     # Protected: no gateway-signed caller → 401; a token without the QBR scope → 403; a forged header → 401.
     error_of(await qbr.http.get("/api/qbr/metrics/monthly"), 401, "UNAUTHORIZED")
@@ -211,3 +218,35 @@ async def test_manual_entry_does_not_overwrite_collected_metrics_without_force(q
         "endpoints_managed": (9.0, "collected"),
         "seats_managed": (6.0, "collected"),
     }
+
+
+async def test_quarterly_reproduces_the_spec_example(qbr: QbrApp) -> None:
+    """``spec/qbr-api.md`` §2's example response, from three months whose sums and means are its figures."""
+    months = {
+        "2025-10": {"reactive_tickets_created": 140, "reactive_tickets_closed": 130, "reactive_time_spent": 80.5,
+                    "endpoints_managed": 570, "seats_managed": 515, "employees": 8, "technical_employees": 5},
+        "2025-11": {"reactive_tickets_created": 150, "reactive_tickets_closed": 145, "reactive_time_spent": 75.25,
+                    "endpoints_managed": 574, "seats_managed": 519, "employees": 9, "technical_employees": 6},
+        "2025-12": {"reactive_tickets_created": 136, "reactive_tickets_closed": 133, "reactive_time_spent": 80.5,
+                    "endpoints_managed": 578, "seats_managed": 523, "employees": 8.5, "technical_employees": 5.5},
+    }  # fmt: skip
+    for period, values in months.items():
+        assert (await qbr.manual(period, values)).status_code == 200
+    response = await qbr.get("/api/qbr/metrics/quarterly", period="2025-Q4", organization_id="1")
+    data = response.json()["data"]
+    assert response.json()["success"] is True
+    assert {key: data[key] for key in ("period", "organization_id", "monthly_periods", "metrics")} == {
+        "period": "2025-Q4",
+        "organization_id": 1,
+        "monthly_periods": ["2025-10", "2025-11", "2025-12"],
+        "metrics": {
+            "reactive_tickets_created": 426.0,
+            "reactive_tickets_closed": 408.0,
+            "reactive_time_spent": 236.25,
+            "endpoints_managed": 574.0,
+            "seats_managed": 519.0,
+            "employees": 8.5,
+            "technical_employees": 5.5,
+        },
+    }
+    assert all(isinstance(value, float) for value in data["metrics"].values())  # 574.0, not 574

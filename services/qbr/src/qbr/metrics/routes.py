@@ -3,9 +3,14 @@
 
 ``organization_id`` (default 1) scopes everything. Without ``period`` the monthly and quarterly views
 answer the organisation's latest month (or its quarter); a period without any value answers 404
-``NO_DATA``. Monthly filters (``vendor_id``, ``metric_name``, ``data_source``) narrow the list and may
-leave it empty. Quarterly ``metrics`` is the spec's ``{name: value}`` map; ``metric_details`` keeps the
-replaced system's per-metric list (aggregation and months with data), so neither reading breaks.
+``NO_DATA`` (the spec's error table: "No data available for the requested period"; the replaced system
+answered 200 with an empty list, which a dashboard cannot tell from a month whose filters matched
+nothing). Monthly filters (``vendor_id``, ``metric_name``,
+``data_source``) narrow the list and may leave it empty; ``data_source`` takes the replaced system's four
+values (``best`` keeps one row per metric, which every month already is; nothing here comes from
+QuickBooks, so ``quickbooks`` lists nothing). Quarterly ``metrics`` is the spec's ``{name: value}`` map;
+``metric_details`` keeps the replaced system's per-metric list (aggregation and months with data), so
+neither reading breaks.
 """
 
 from __future__ import annotations
@@ -36,7 +41,9 @@ from qbr.web import (
 )
 
 router = APIRouter(prefix="/api/qbr/metrics", tags=["qbr"])
-DATA_SOURCES = ("collected", "manual")
+# The replaced system's values; ``best`` (one row per metric, preferring the best source) is no filter here.
+DATA_SOURCES = ("quickbooks", "manual", "collected", "best")
+BEST = "best"
 
 
 def no_data(message: str = "No data available for the requested period") -> ApiError:
@@ -60,7 +67,7 @@ async def monthly(
         raise unknown_metric(name)
     source = None if blank(data_source) else (data_source or "").strip().lower()
     if source is not None and source not in DATA_SOURCES:
-        raise ApiError(400, "data_source must be one of: collected, manual", code="INVALID_DATA_SOURCE")
+        raise ApiError(400, f"data_source must be one of: {', '.join(DATA_SOURCES)}", code="INVALID_DATA_SOURCE")
     if blank(period):
         latest = await repo.latest_period(session, organization)
         if latest is None:
@@ -71,7 +78,12 @@ async def monthly(
         if not await repo.has_rows(session, organization, [month.first_day]):
             raise no_data(f"No data available for period {month.label}")
     rows = await repo.month_rows(
-        session, organization, month.first_day, vendor_id=vendor, metric_name=name, data_source=source
+        session,
+        organization,
+        month.first_day,
+        vendor_id=vendor,
+        metric_name=name,
+        data_source=None if source == BEST else source,
     )
     return ok(
         {
