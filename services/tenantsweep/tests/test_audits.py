@@ -3,11 +3,13 @@ pagination, the latest audit by tenant name, and every bad input answering in th
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
 from urllib.parse import quote
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from hub_shared.db import Database
 
@@ -111,6 +113,49 @@ async def test_complete_fail_and_a_finished_audit_never_reopens(client: httpx.As
     assert_error(await client.patch(f"{BASE}/audits/{failing}", json={"status": "completed"}), 409, "AUDIT_FINISHED")
 
 
+async def test_two_finishing_requests_at_once_one_wins_the_other_sees_its_result(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    """The audit row is locked before it is read, so a PATCH that waits behind another one re-reads the
+    finished audit and answers 409; it never overwrites the first one's status, summary or completed_at."""
+    audit_id = await create_audit(client)
+    async with database.transaction() as other:
+        # Another finishing request, mid-flight: it holds the row and has not committed yet.
+        await other.execute(text("SELECT id FROM tenantsweep.audits WHERE id = :id FOR UPDATE"), {"id": audit_id})
+        waiting = asyncio.create_task(
+            client.patch(f"{BASE}/audits/{audit_id}", json={"status": "failed", "error_message": "timeout"})
+        )
+        done, _ = await asyncio.wait({waiting}, timeout=0.5)
+        assert not done  # it waits for the row rather than reading the still-running audit
+        await other.execute(
+            text(
+                "UPDATE tenantsweep.audits SET status = 'completed', completed_at = now(), "
+                "summary = CAST(:summary AS jsonb) WHERE id = :id"
+            ),
+            {"id": audit_id, "summary": '{"Critical": 1}'},
+        )
+    refused = assert_error(await waiting, 409, "AUDIT_FINISHED")
+    assert refused["error"]["message"] == f"Audit {audit_id} is completed; a finished audit cannot be changed"
+    final = (await client.get(f"{BASE}/audits/{audit_id}")).json()["data"]
+    assert (final["status"], final["summary"], final["error_message"]) == ("completed", {"Critical": 1}, None)
+
+    # Both through the API, many times over: exactly one wins, and what is stored is the winner's answer.
+    for round_ in range(10):
+        contested = await create_audit(client, f"Race {round_}", f"race-{round_}")
+        url = f"{BASE}/audits/{contested}"
+        answers = await asyncio.gather(
+            client.patch(url, json={"status": "completed", "summary": {"High": 2}}),
+            client.patch(url, json={"status": "failed", "error_message": "boom"}),
+        )
+        assert sorted(answer.status_code for answer in answers) == [200, 409]
+        winner = next(answer for answer in answers if answer.status_code == 200).json()["data"]
+        assert (await client.get(url, params={"include_findings": "false"})).json()["data"] == {
+            **winner,
+            "findings_count": 0,
+            "severity_summary": {},
+        }
+
+
 @pytest.mark.parametrize(
     ("path", "body", "status", "code"),
     [
@@ -190,6 +235,9 @@ async def test_list_filters_pagination_and_bad_parameters(client: httpx.AsyncCli
     assert (page["total_count"], page["limit"], page["offset"]) == (5, 2, 1)
     assert names_of(page) == ["Initech_Labs", "Globex"]
     assert (await listed(limit="500"))["limit"] == 200  # capped, as the spec says
+    # However large: the cap applies, it is not a refusal (the first version refused above 10,000,000).
+    for huge in ("10000001", "9" * 19, "9" * 30):
+        assert (await listed(limit=huge))["limit"] == 200
     assert (await listed(offset="10"))["audits"] == []
 
     for params, code in (

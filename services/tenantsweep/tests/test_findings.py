@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
+from gateway.auth.settings import DEFAULT_MAX_BODY_BYTES
+from hub_shared.app import create_app
 from hub_shared.db import Database
+from hub_shared.runtime import ServiceRuntime
+from tenantsweep.definition import SPEC
+from tenantsweep.settings import TenantSweepSettings
 
-from .conftest import BASE, assert_error, audit_with, count_rows, create_audit, finding, finish
+from .conftest import BASE, assert_error, audit_with, count_rows, create_audit, finding, finish, identity_header
 
 SEVERITY_MESSAGE = "Severity must be one of: Critical, High, Medium, Low, Info"
 STATUS_MESSAGE = "Status must be one of: pass, fail, warning, error"
@@ -58,6 +64,32 @@ async def test_one_finding_is_stored_as_sent_with_canonical_severity_and_status(
     assert duplicate["finding_id"] == stored["id"]
 
 
+async def test_number_and_boolean_values_are_stored_as_their_json_text(client: httpx.AsyncClient) -> None:
+    """Scanners send counts and switches as JSON scalars; the replaced system stored them as text, so a scan
+    carrying one must not be refused (a bulk request is all or nothing: one refusal would drop the scan)."""
+    audit_id = await create_audit(client)
+    one = await client.post(
+        f"{BASE}/audits/{audit_id}/findings",
+        json=finding("ADMINS", current_value=3, expected_value=False, recommendation=0.5),
+    )
+    assert one.status_code == 201, one.text
+    stored = one.json()["data"]
+    assert (stored["current_value"], stored["expected_value"], stored["recommendation"]) == ("3", "false", "0.5")
+    bulk = [
+        finding("AUDIT_LOG", "Medium", "pass", current_value=True, expected_value=True),
+        finding("STALE_USERS", "Low", "warning", current_value=45, expected_value=0),
+    ]
+    added = await client.post(f"{BASE}/audits/{audit_id}/findings/bulk", json={"findings": bulk})
+    assert added.status_code == 201, added.text
+    assert added.json()["data"] == {"audit_id": audit_id, "created_count": 2, "total_submitted": 2}
+    findings = (await client.get(f"{BASE}/audits/{audit_id}")).json()["data"]["findings"]
+    assert [(f["check_id"], f["current_value"], f["expected_value"]) for f in findings] == [
+        ("ADMINS", "3", "false"),
+        ("AUDIT_LOG", "true", "true"),
+        ("STALE_USERS", "45", "0"),
+    ]
+
+
 DEEP: dict[str, Any] = {}
 _level = DEEP
 for _ in range(40):
@@ -75,7 +107,8 @@ for _ in range(40):
         ({"status": "failed"}, "INVALID_STATUS", STATUS_MESSAGE),
         ({"status": True}, "INVALID_STATUS", STATUS_MESSAGE),
         ({"check_id": 12}, "INVALID_DATA", "check_id must be a string"),
-        ({"current_value": 45}, "INVALID_DATA", "current_value must be a string"),
+        ({"current_value": [45]}, "INVALID_DATA", "current_value must be a string"),
+        ({"expected_value": {"n": 1}}, "INVALID_DATA", "expected_value must be a string"),
         ({"details": ["a", "b"]}, "INVALID_DATA", "details must be a JSON object or null"),
         ({"details": "text"}, "INVALID_DATA", "details must be a JSON object or null"),
         ({"details": {"bad": "nul\u0000char"}}, "INVALID_DATA", None),
@@ -189,17 +222,55 @@ async def test_bulk_conflicts_with_stored_checks_store_nothing(client: httpx.Asy
     assert empty.status_code == 201 and empty.json()["data"]["created_count"] == 0
 
 
-async def test_bulk_body_shape_and_size_limit(client: httpx.AsyncClient, database: Database) -> None:
+async def test_bulk_body_shape(client: httpx.AsyncClient, database: Database) -> None:
     audit_id = await create_audit(client)
     url = f"{BASE}/audits/{audit_id}/findings/bulk"
     missing = assert_error(await client.post(url, json={"items": []}), 400, "MISSING_DATA")
     assert missing["error"]["message"] == "Request body must include 'findings' array"
     not_array = assert_error(await client.post(url, json={"findings": {"check_id": "A"}}), 400, "INVALID_DATA")
     assert not_array["error"]["message"] == "'findings' must be an array"
-    too_many = [finding(f"CHECK_{i}") for i in range(5001)]
-    oversize = assert_error(await client.post(url, json={"findings": too_many}), 400, "TOO_MANY_FINDINGS")
-    assert (oversize["total_submitted"], oversize["max_findings"]) == (5001, 5000)
     assert await count_rows(database, "findings") == 0
+
+
+def test_the_bulk_backstop_lies_above_what_the_gateway_body_limit_lets_through() -> None:
+    """The spec sets no bulk limit: the gateway's body limit is what bounds a request, so the count backstop
+    must not refuse any body the gateway lets through, even one of the smallest valid findings."""
+    smallest = json.dumps({"check_id": "A", "check_name": "A", "severity": "Low", "status": "pass"})
+    most_that_fit = DEFAULT_MAX_BODY_BYTES // (len(smallest.replace(" ", "")) + 1)
+    default = TenantSweepSettings.model_fields["tenantsweep_bulk_max_findings"].default
+    assert default == 200_000
+    assert default > most_that_fit
+
+
+async def test_the_bulk_backstop_is_a_setting(
+    tenantsweep_settings: Callable[..., TenantSweepSettings], database: Database
+) -> None:
+    runtime = ServiceRuntime(SPEC, tenantsweep_settings(tenantsweep_bulk_max_findings=3), run_worker=False)
+    try:
+        transport = httpx.ASGITransport(app=create_app(runtime))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=identity_header()) as client:
+            audit_id = await create_audit(client)
+            url = f"{BASE}/audits/{audit_id}/findings/bulk"
+            too_many = [finding(f"CHECK_{i}") for i in range(4)]
+            oversize = assert_error(await client.post(url, json={"findings": too_many}), 400, "TOO_MANY_FINDINGS")
+            assert (oversize["total_submitted"], oversize["max_findings"]) == (4, 3)
+            assert await count_rows(database, "findings") == 0
+            assert (await client.post(url, json={"findings": too_many[:3]})).status_code == 201
+    finally:
+        await runtime.database.dispose()
+
+
+async def test_more_than_five_thousand_findings_in_one_request(client: httpx.AsyncClient) -> None:
+    """Above the 5,000 the first version refused (a limit the spec never set), well inside the body limit."""
+    audit_id = await create_audit(client)
+    items = [finding(f"CHECK_{i:05d}", "Low", "pass", current_value=f"value {i}") for i in range(12_000)]
+    body = json.dumps({"findings": items})
+    assert len(body) < DEFAULT_MAX_BODY_BYTES
+    response = await client.post(f"{BASE}/audits/{audit_id}/findings/bulk", content=body)
+    assert response.status_code == 201, response.text[:300]
+    assert response.json()["data"] == {"audit_id": audit_id, "created_count": 12_000, "total_submitted": 12_000}
+    fetched = (await client.get(f"{BASE}/audits/{audit_id}", params={"include_findings": "false"})).json()["data"]
+    assert (fetched["findings_count"], fetched["severity_summary"]) == (12_000, {"Low": 12_000})
 
 
 async def test_five_thousand_findings_in_one_request(client: httpx.AsyncClient) -> None:

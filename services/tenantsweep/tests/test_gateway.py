@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -132,3 +133,37 @@ async def test_protected_without_credentials_and_working_with_an_api_token(edge:
     assert (await client.get(f"{BASE}/overview", headers=reader)).json()["data"]["total_count"] == 2
     refused = await client.post(f"{BASE}/audits", json={"tenant_name": "A", "tenant_id": "a"}, headers=reader)
     assert refused.status_code == 403
+
+
+async def test_a_bulk_request_just_under_the_gateways_body_limit_is_stored_whole(edge: Edge) -> None:
+    """The spec sets no bulk limit: whatever the gateway's body limit lets through is taken, all of it (the
+    first version refused more than 5,000 findings, about a third of what a 10 MiB body carries)."""
+    scanner = await edge.token("tenantsweep-test-bulk", ["tenantsweep:read", "tenantsweep:write"])
+    created = await edge.client.post(f"{BASE}/audits", json={"tenant_name": "Big", "tenant_id": "big"}, headers=scanner)
+    audit_id = created.json()["data"]["id"]
+    limit = edge.gateway.settings.max_request_body_bytes
+    item = finding(
+        "CHECK_000000",
+        current_value="Enabled for: " + ", ".join(f"user{n}@big.example" for n in range(12)),
+        expected_value="Disabled for every mailbox",
+        details={"mailboxes": [f"user{n}@big.example" for n in range(6)], "checked": 250},
+        recommendation="Turn off automatic external forwarding in the outbound spam policy",
+    )
+    count = (limit - 1024) // (len(json.dumps(item)) + 2)
+    items = [{**item, "check_id": f"CHECK_{i:06d}"} for i in range(count)]
+    body = json.dumps({"findings": items}).encode()
+    assert limit - 64 * 1024 < len(body) <= limit
+    assert count > 5000
+
+    stored = await edge.client.post(
+        f"{BASE}/audits/{audit_id}/findings/bulk",
+        content=body,
+        headers={**scanner, "content-type": "application/json"},
+    )
+    assert stored.status_code == 201, stored.text[:300]
+    assert stored.json() == {
+        "success": True,
+        "data": {"audit_id": audit_id, "created_count": count, "total_submitted": count},
+    }
+    counted = await edge.client.get(f"{BASE}/audits/{audit_id}", params={"include_findings": "false"}, headers=scanner)
+    assert counted.json()["data"]["findings_count"] == count

@@ -14,9 +14,11 @@ class TenantSweepSettings(ServiceSettings):
     default_port: ClassVar[int] = 5406
 
     tenantsweep_port: int = Field(default=5406, ge=1, le=65535)
-    # Findings one bulk request may carry (the spec's 5,000). A request is stored whole or not at all,
-    # so this bounds one transaction; mind the gateway's MAX_REQUEST_BODY_BYTES when raising it.
-    tenantsweep_bulk_max_findings: int = Field(default=5000, ge=1, le=50_000)
+    # Findings one bulk request may carry. The spec sets no limit: what bounds a bulk request is the
+    # gateway's MAX_REQUEST_BODY_BYTES (10 MiB by default), which the smallest valid finding (~70 bytes of
+    # JSON) cannot exceed below ~150,000 items. This default lies above that, so any body the gateway lets
+    # through is taken; it is only a backstop for a raised body limit (one request = one transaction).
+    tenantsweep_bulk_max_findings: int = Field(default=200_000, ge=1, le=1_000_000)
     # Findings fetched per round trip while a CSV export streams.
     tenantsweep_export_batch_rows: int = Field(default=1000, ge=10, le=100_000)
 

@@ -28,7 +28,7 @@ MAX_ID = 2**63 - 1
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
 _ID = re.compile(r"[0-9]{1,19}")
-_INT = re.compile(r"-?[0-9]{1,19}")
+_INT = re.compile(r"-?[0-9]{1,100}")  # bounded: no huge conversions; the range check decides the rest
 
 
 def settings_of(request: Request) -> TenantSweepSettings:
@@ -64,14 +64,18 @@ def parse_flag(value: str | None, name: str, *, default: bool) -> bool:
     raise ApiError(400, f"Invalid value for {name}: use true or false", code="INVALID_PARAMETER")
 
 
-def parse_int(value: str | None, name: str, *, default: int, minimum: int, maximum: int) -> int:
+def parse_int(value: str | None, name: str, *, default: int, minimum: int, maximum: int | None) -> int:
+    """An integer query value within ``minimum``..``maximum`` (``None``: no upper bound); else a 400."""
     if value is None or not value.strip():
         return default
     text = value.strip()
     if not _INT.fullmatch(text):
         raise ApiError(400, f"Invalid value for {name}: must be an integer", code="INVALID_PARAMETER")
     number = int(text)
-    if number < minimum or number > maximum:
+    if number < minimum:
+        bound = f"at least {minimum}" if maximum is None else f"between {minimum} and {maximum}"
+        raise ApiError(400, f"Invalid value for {name}: must be {bound}", code="INVALID_PARAMETER")
+    if maximum is not None and number > maximum:
         raise ApiError(
             400, f"Invalid value for {name}: must be between {minimum} and {maximum}", code="INVALID_PARAMETER"
         )

@@ -1,5 +1,6 @@
 """Finding routes (success/data envelope): ``POST /api/tenantsweep/audits/{id}/findings`` (one) and
-``/findings/bulk`` (up to ``TENANTSWEEP_BULK_MAX_FINDINGS``, 5,000 by default, all or nothing).
+``/findings/bulk`` (all or nothing; as many findings as the gateway's body limit lets through —
+``TENANTSWEEP_BULK_MAX_FINDINGS``, 200,000 by default, is only a backstop above it).
 
 Checks run in this order: the request itself (400), the audit (404 unknown, 409 finished — a finished
 audit takes no more findings), then check ids the audit already has (409 ``DUPLICATE_CHECK``). The audit

@@ -12,6 +12,7 @@ from tenantsweep.catalog import (
     MAX_VALUE_TEXT,
     SEVERITIES,
 )
+from tenantsweep.settings import TenantSweepSettings
 
 FINDING_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -21,10 +22,14 @@ FINDING_SCHEMA: dict[str, Any] = {
         "check_name": {"type": "string", "maxLength": MAX_CHECK_NAME},
         "severity": {"type": "string", "enum": list(SEVERITIES), "description": "any case"},
         "status": {"type": "string", "enum": list(FINDING_STATUSES), "description": "any case"},
-        "current_value": {"type": ["string", "null"], "maxLength": MAX_VALUE_TEXT},
-        "expected_value": {"type": ["string", "null"], "maxLength": MAX_VALUE_TEXT},
+        "current_value": {
+            "type": ["string", "number", "boolean", "null"],
+            "maxLength": MAX_VALUE_TEXT,
+            "description": 'a number or boolean is stored as its JSON text (45 → "45", true → "true")',
+        },
+        "expected_value": {"type": ["string", "number", "boolean", "null"], "maxLength": MAX_VALUE_TEXT},
         "details": {"type": ["object", "null"]},
-        "recommendation": {"type": ["string", "null"], "maxLength": MAX_VALUE_TEXT},
+        "recommendation": {"type": ["string", "number", "boolean", "null"], "maxLength": MAX_VALUE_TEXT},
     },
 }
 FINDING_EXAMPLE = {
@@ -52,5 +57,5 @@ def bulk_body(max_findings: int) -> dict[str, Any]:
     )
 
 
-# The spec's bulk limit (TENANTSWEEP_BULK_MAX_FINDINGS may change it; the route enforces the setting).
-BULK_FINDINGS = bulk_body(5000)
+# The default TENANTSWEEP_BULK_MAX_FINDINGS (the route enforces the setting; the spec itself sets no limit).
+BULK_FINDINGS = bulk_body(TenantSweepSettings.model_fields["tenantsweep_bulk_max_findings"].default)

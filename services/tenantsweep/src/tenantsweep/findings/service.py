@@ -1,7 +1,9 @@
 """Findings as the API takes and shows them (no SQL, no HTTP).
 
 A finding needs ``check_id``, ``check_name``, ``severity`` and ``status``; ``current_value``,
-``expected_value`` and ``recommendation`` are optional text, ``details`` an optional JSON object. Unknown
+``expected_value`` and ``recommendation`` are optional text (a JSON number or boolean, as scanners send
+for counts and switches, is kept as its JSON text — ``45`` → ``"45"``, ``false`` → ``"false"`` — as the
+replaced system stored it), ``details`` an optional JSON object. Unknown
 fields are ignored (scanners send extras). ``check_id`` is unique within an audit: it is what makes two
 audits comparable, and it makes a retried request a visible conflict instead of a silent duplicate.
 
@@ -27,6 +29,7 @@ from tenantsweep.catalog import (
     InputError,
     clean_json_object,
     clean_text,
+    dump_json,
     parse_finding_status,
     parse_severity,
 )
@@ -71,6 +74,13 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def value_text(value: Any, field: str) -> str | None:
+    """An optional free-text field; a JSON number or boolean becomes its JSON text."""
+    if isinstance(value, bool | int | float):
+        value = dump_json(value)
+    return clean_text(value, field, max_length=MAX_VALUE_TEXT, strip=False)
+
+
 def check_finding(item: Any) -> tuple[NewFinding | None, list[InputError]]:
     """The finding in ``item``, or every problem with it (most important first)."""
     if not isinstance(item, Mapping):
@@ -94,10 +104,7 @@ def check_finding(item: Any) -> tuple[NewFinding | None, list[InputError]]:
     check_name = attempt(
         "check_name", lambda: clean_text(item.get("check_name"), "check_name", max_length=MAX_CHECK_NAME)
     )
-    texts = {
-        name: attempt(name, lambda name=name: clean_text(item.get(name), name, max_length=MAX_VALUE_TEXT, strip=False))
-        for name in OPTIONAL_TEXT
-    }
+    texts = {name: attempt(name, lambda name=name: value_text(item.get(name), name)) for name in OPTIONAL_TEXT}
     details = attempt("details", lambda: clean_json_object(item.get("details"), "details", max_chars=MAX_DETAILS_CHARS))
     if problems:
         return None, problems
