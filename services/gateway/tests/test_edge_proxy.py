@@ -150,6 +150,21 @@ async def test_stopped_service_answers_502_json_and_slow_one_504(gateway) -> Non
     assert response.json() == {"error": "The assessment service did not answer in time"}
 
 
+async def test_a_client_leaving_mid_stream_releases_its_upstream_lane(gateway) -> None:
+    client, release, runtime = gateway
+    lanes = runtime.state["proxy_lanes"]
+    async with client.stream("GET", "/api/variances/export/csv") as response:
+        assert await anext(response.aiter_bytes()) == b"hostname,type\n"
+        assert sum(lanes.in_flight) == 1
+    # The client hung up with the rest unread (the stand-in is still waiting to send it).
+    for _ in range(100):
+        if not any(lanes.in_flight):
+            break
+        await asyncio.sleep(0.05)
+    assert lanes.in_flight == [0] * len(lanes.clients)
+    release.set()
+
+
 async def test_a_synchronous_long_running_route_gets_the_long_upstream_timeout(gateway) -> None:
     client, _, _ = gateway
     response = await client.post("/api/windows-11-24h2/run")
