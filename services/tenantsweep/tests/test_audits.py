@@ -284,3 +284,23 @@ async def test_latest_audit_by_tenant_name_with_spaces_unicode_and_slashes(clien
     assert_error(await client.get(f"{BASE}/tenants/Fresh%20Tenant/latest-audit"), 404, "NOT_FOUND")
     assert_error(await client.get(f"{BASE}/tenants/%20%20/latest-audit"), 400, "MISSING_FIELDS")
     assert_error(await client.get(url, params={"severity": "nope"}), 400, "INVALID_SEVERITY")
+
+
+async def test_the_tenant_name_limit_applies_to_the_name_as_stored_in_nfc(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    # Decomposed (NFD, as macOS types it): 255 "é" are 510 code points sent, 255 stored.
+    decomposed = unicodedata.normalize("NFD", "é" * 255)
+    assert len(decomposed) == 510
+    created = await client.post(f"{BASE}/audits", json={"tenant_name": decomposed, "tenant_id": "nfd"})
+    assert created.status_code == 201, created.text
+    assert created.json()["data"]["tenant_name"] == "é" * 255
+    listed = await client.get(f"{BASE}/audits", params={"tenant_name": decomposed})
+    assert listed.status_code == 200 and listed.json()["data"]["total_count"] == 1
+    # U+0958 is one code point sent but two once normalised: 200 of them would be 400 stored.
+    grows = "\u0958" * 200
+    assert len(unicodedata.normalize("NFC", grows)) == 400
+    response = await client.post(f"{BASE}/audits", json={"tenant_name": grows, "tenant_id": "grows"})
+    body = assert_error(response, 400, "INVALID_DATA")
+    assert body["error"]["message"] == "tenant_name is longer than 255 characters"
+    assert await count_rows(database, "audits") == 1

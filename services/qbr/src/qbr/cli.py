@@ -259,6 +259,11 @@ def run_audit(args: argparse.Namespace, settings: QbrSettings, out: TextIO | Non
     if not 1 <= args.limit <= 10_000:
         print("error: --limit must be between 1 and 10000", file=sys.stderr)
         sys.exit(EXIT_UNUSABLE)
+    try:
+        _check_organization(args)
+    except ImportFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(EXIT_UNUSABLE)
 
     async def work(session: AsyncSession) -> bool:
         rows = await audit_repo.recent(session, args.organization_id, limit=args.limit, action=args.action)

@@ -29,6 +29,7 @@ from hub_shared.errors import ApiError, error_body
 from hub_shared.identity import Identity, require_scope
 from hub_shared.logging import get_logger
 from hub_shared.runtime import ServiceRuntime
+from qbr.numbers import ValueOutOfRange, storable_value
 from qbr.periods import InvalidPeriod, Month, Quarter
 from qbr.settings import QbrSettings
 
@@ -140,12 +141,13 @@ def body_decimal(value: Any, where: str, *, required: bool) -> Decimal | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
         raise ApiError(400, f"{where} must be a number", code="INVALID_DATA")
-    result = Decimal(value) if isinstance(value, int | Decimal) else Decimal(str(value))
-    if not result.is_finite() or (isinstance(value, float) and not math.isfinite(value)):
+    if isinstance(value, float) and not math.isfinite(value):
         raise ApiError(400, f"{where} must be a finite number", code="INVALID_DATA")
-    if abs(result) >= Decimal(10) ** 15:
-        raise ApiError(400, f"{where} is too large", code="INVALID_DATA")
-    return result
+    result = Decimal(value) if isinstance(value, int | Decimal) else Decimal(str(value))
+    try:
+        return storable_value(result)
+    except ValueOutOfRange as exc:
+        raise ApiError(400, f"{where} {exc}", code="INVALID_DATA") from None
 
 
 def body_id(value: Any, where: str, *, default: int | None) -> int | None:
@@ -162,9 +164,23 @@ def body_text(value: Any, where: str, *, max_length: int) -> str | None:
     if not isinstance(value, str):
         raise ApiError(400, f"{where} must be a string", code="INVALID_DATA")
     text = value.strip()
+    if not storable_text(text):
+        raise ApiError(400, f"{where} contains characters that cannot be stored (NUL or invalid)", code="INVALID_DATA")
     if len(text) > max_length:
         raise ApiError(400, f"{where} must be at most {max_length} characters", code="INVALID_DATA")
     return text or None
+
+
+def storable_text(value: str) -> bool:
+    """Whether PostgreSQL can store ``value`` as text: no NUL character, and no lone surrogate (a JSON
+    ``\\ud800`` escape), which has no UTF-8 form."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def openapi_body(model: type[BaseModel]) -> dict[str, Any]:

@@ -60,3 +60,28 @@ async def test_thresholds_are_validated_upserted_scoped_and_audited(qbr: QbrApp)
     ]
     assert audit[0]["old_value"] is None and audit[2]["old_value"]["green_max"] == 70
     assert audit[2]["new_value"]["green_max"] is None and audit[2]["new_value"]["green_min"] == 55
+
+
+async def test_a_threshold_set_for_the_first_time_concurrently_audits_the_true_old_value(qbr: QbrApp) -> None:
+    """Two writers of a threshold that has no row yet: the second must see the first's value as "old"."""
+    import asyncio
+
+    from qbr.audit.repository import Actor
+    from qbr.thresholds import service
+
+    url = "/api/qbr/thresholds"
+    first = service.parse_update({"thresholds": [{"metric_name": "rhem", "green_max": 0.1}]})
+    async with qbr.database.transaction() as session:
+        await service.apply_update(session, first, Actor("bob@example.com", "identity"))
+        # The request starts while the first writer's transaction is still open.
+        second = asyncio.create_task(qbr.post(url, {"thresholds": [{"metric_name": "rhem", "green_max": 0.3}]}))
+        await asyncio.sleep(0.5)
+        assert not second.done()  # waiting for the first writer
+    assert (await second).status_code == 200
+    audit = await qbr.rows("SELECT actor, old_value, new_value FROM qbr.audit_log ORDER BY id")
+    assert [(row["actor"], row["new_value"]["green_max"]) for row in audit] == [
+        ("bob@example.com", 0.1),
+        (ALICE, 0.3),
+    ]
+    assert audit[0]["old_value"] is None
+    assert audit[1]["old_value"] is not None and audit[1]["old_value"]["green_max"] == 0.1

@@ -115,10 +115,18 @@ def clean_text(
     return text
 
 
-def clean_name(value: Any, field: str, **kwargs: Any) -> str | None:
-    """A tenant name: trimmed text in Unicode NFC, so "Müller" typed on any keyboard is one tenant."""
-    text = clean_text(value, field, **kwargs)
-    return unicodedata.normalize("NFC", text) if text is not None else None
+def clean_name(value: Any, field: str, *, max_length: int, **kwargs: Any) -> str | None:
+    """A tenant name: trimmed text in Unicode NFC, so "Müller" typed on any keyboard is one tenant. The
+    length limit applies to the name as stored (NFC), not as typed: a decomposed "Müller" (7 code points)
+    is the stored 6, and a few characters (e.g. U+0958) grow under NFC."""
+    # NFC at most triples a text's length, so a text 4 times over the limit cannot fit once normalised.
+    text = clean_text(value, field, max_length=max_length * 4, **kwargs)
+    if text is None:
+        return None
+    name = unicodedata.normalize("NFC", text)
+    if len(name) > max_length:
+        raise InputError("INVALID_DATA", f"{field} is longer than {max_length} characters", field)
+    return name
 
 
 def clean_json_object(value: Any, field: str, *, max_chars: int) -> dict[str, Any] | None:

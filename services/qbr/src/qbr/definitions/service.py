@@ -16,12 +16,12 @@ so (``… = -$49,836.85 (stored value: $38,261.63)``) rather than showing a sum 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from qbr.catalog import CATEGORIES, DESCRIBED, DESCRIBED_BY_NAME, Calculation, Format, MetricInfo
+from qbr.numbers import round_half_up, without_trailing_zeros
 
-CENT = Decimal("0.01")
 _CATEGORY_BY_KEY = {category.casefold(): category for category in CATEGORIES}
 
 
@@ -75,9 +75,9 @@ def resolve(stored: Mapping[str, Decimal]) -> dict[str, Decimal]:
 def shown(value: Decimal, format: Format) -> str:
     """A value as people read it: ``$1,234.50`` / ``-$12.00`` for money, ``1,234.5`` for numbers."""
     if format == "currency":
-        text = f"${abs(value).quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
+        text = f"${round_half_up(value.copy_abs(), 2):,.2f}"
     else:
-        text = f"{abs(value).normalize():,f}"
+        text = f"{without_trailing_zeros(value.copy_abs()):,f}"
     return f"-{text}" if value < 0 else text
 
 

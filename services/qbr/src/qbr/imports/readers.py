@@ -19,12 +19,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from qbr.periods import InvalidPeriod, Month
+from qbr.numbers import ValueOutOfRange, storable_value
+from qbr.periods import MAX_YEAR, MIN_YEAR, InvalidPeriod, Month
 
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _WHOLE = re.compile(r"[0-9]+")
+# Counts and ids are PostgreSQL integers.
+MAX_COUNT = 2_147_483_647
 
 
 class ImportFileError(Exception):
@@ -131,7 +134,8 @@ def _table(lines: Iterable[tuple[int, Sequence[Any]]], path: Path) -> Table:
 
 
 def _shown(value: Any) -> str:
-    return repr(value.strip() if isinstance(value, str) else value)
+    text = repr(value.strip() if isinstance(value, str) else value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
 
 
 def is_blank(value: Any) -> bool:
@@ -142,7 +146,10 @@ def period_cell(value: Any) -> Month:
     """``YYYY-MM`` text, or a date cell (its month)."""
     if isinstance(value, datetime | date):
         month = Month.of(value.date() if isinstance(value, datetime) else value)
-        return Month.parse(month.label)  # the same year bounds as text
+        try:
+            return Month.parse(month.label)  # the same year bounds as text
+        except InvalidPeriod:
+            raise CellError(f"period must be a month from {MIN_YEAR} to {MAX_YEAR} (got {month.label})") from None
     if _blank(value):
         raise CellError("period is required (YYYY-MM)")
     try:
@@ -162,11 +169,16 @@ def count_cell(value: Any, name: str) -> int:
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
     elif isinstance(value, str) and _WHOLE.fullmatch(value.strip().replace(",", "")):
-        number = int(value.strip().replace(",", ""))
+        digits = value.strip().replace(",", "").lstrip("0") or "0"
+        if len(digits) > len(str(MAX_COUNT)):  # int() of thousands of digits would itself fail
+            raise CellError(f"{name} must be at most {MAX_COUNT} (got {_shown(value)})")
+        number = int(digits)
     else:
         raise CellError(f"{name} must be a whole number ≥ 0 (got {_shown(value)})")
     if number < 0:
         raise CellError(f"{name} must be a whole number ≥ 0 (got {_shown(value)})")
+    if number > MAX_COUNT:
+        raise CellError(f"{name} must be at most {MAX_COUNT} (got {_shown(value)})")
     return number
 
 
@@ -177,19 +189,24 @@ def number_cell(value: Any, name: str) -> Decimal:
     if isinstance(value, bool):
         raise CellError(f"{name} must be a number (got {_shown(value)})")
     if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
+        number = Decimal(value)
+    elif isinstance(value, float):
         if not math.isfinite(value):
             raise CellError(f"{name} must be a finite number (got {_shown(value)})")
         # Spreadsheet floats carry binary noise (0.1 + 0.2); their shortest repr is what a person typed.
-        return Decimal(repr(value))
-    text = str(value).strip().replace(",", "").replace("$", "", 1)
-    if not _NUMBER.fullmatch(text):
-        raise CellError(f"{name} must be a number (got {_shown(value)})")
+        number = Decimal(repr(value))
+    else:
+        text = str(value).strip().replace(",", "").replace("$", "", 1)
+        if not _NUMBER.fullmatch(text):
+            raise CellError(f"{name} must be a number (got {_shown(value)})")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the pattern already excludes these
+            raise CellError(f"{name} must be a number (got {_shown(value)})") from None
     try:
-        return Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern already excludes these
-        raise CellError(f"{name} must be a number (got {_shown(value)})") from None
+        return storable_value(number)  # the API's bounds: a value it refuses is not imported either
+    except ValueOutOfRange as exc:
+        raise CellError(f"{name} {exc} (got {_shown(value)})") from None
 
 
 def id_cell(value: Any, name: str) -> int | None:
@@ -206,4 +223,7 @@ def text_cell(value: Any) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = str(value).strip()
+    if "\x00" in text:  # the csv module reads NUL characters (Python 3.11+); PostgreSQL text cannot hold them
+        raise CellError(f"{_shown(text)} contains a NUL character")
+    return text

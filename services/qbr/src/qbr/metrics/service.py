@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy.engine import RowMapping
@@ -26,13 +26,14 @@ from qbr.audit.repository import Actor, AuditEntry
 from qbr.catalog import BY_NAME, NINJA_VENDOR_ID
 from qbr.metrics import repository as repo
 from qbr.metrics.aggregation import Aggregate, aggregate
+from qbr.numbers import round_half_up
 from qbr.periods import Month, Quarter
 
 Action = Literal["insert", "update", "unchanged", "protected"]
 COLLECTED = "collected"
 MANUAL = "manual"
 # Quarterly aggregates are exact; the view shows them to 4 places (averages can repeat forever).
-VIEW_PLACES = Decimal("0.0001")
+VIEW_PLACES = 4
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ async def quarter_aggregates(
 
 
 def view_value(value: Decimal) -> float:
-    return float(value.quantize(VIEW_PLACES, rounding=ROUND_HALF_UP))
+    return float(round_half_up(value, VIEW_PLACES))
 
 
 def quarterly_view(aggregates: Iterable[Aggregate]) -> tuple[dict[str, float], list[dict[str, Any]]]:

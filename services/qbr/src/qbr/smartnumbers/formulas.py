@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from qbr.numbers import round_half_up
 
 # Working hours per technician per month (40 hours a week × 4.175 weeks).
 MONTHLY_WORKING_HOURS = Decimal(167)
@@ -149,7 +151,7 @@ BY_NAME: dict[str, SmartNumber] = {number.name: number for number in SMARTNUMBER
 
 
 def round_places(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return round_half_up(value, places)
 
 
 def compute(inputs: Inputs) -> dict[str, Decimal | None]:

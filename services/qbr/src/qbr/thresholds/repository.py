@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,11 +22,21 @@ async def list_for(session: AsyncSession, organization_id: int) -> list[RowMappi
     return list(rows.mappings())
 
 
+async def lock_organization(session: AsyncSession, organization_id: int) -> None:
+    """Serialise threshold writers of one organisation until the transaction ends. Row locks alone do not:
+    a threshold set for the first time has no row to lock, so two such requests would both read "none"
+    and the second would audit the wrong old value."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"qbr.thresholds:{organization_id}"}
+    )
+
+
 async def current(session: AsyncSession, organization_id: int, names: Iterable[str]) -> dict[str, RowMapping]:
+    """The stored thresholds of these SmartNumbers (call :func:`lock_organization` first when writing)."""
     rows = await session.execute(
-        select(thresholds)
-        .where(thresholds.c.organization_id == organization_id, thresholds.c.metric_name.in_(list(names)))
-        .with_for_update()
+        select(thresholds).where(
+            thresholds.c.organization_id == organization_id, thresholds.c.metric_name.in_(list(names))
+        )
     )
     return {row["metric_name"]: row for row in rows.mappings()}
 

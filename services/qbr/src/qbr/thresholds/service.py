@@ -110,6 +110,7 @@ def state(row: RowMapping | None) -> dict[str, Any] | None:
 
 async def apply_update(session: AsyncSession, update: ThresholdUpdate, actor: Actor) -> int:
     names = [item.metric_name for item in update.thresholds]
+    await repo.lock_organization(session, update.organization_id)
     existing = await repo.current(session, update.organization_id, names)
     entries = []
     for item in update.thresholds:
