@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 
 import httpx
@@ -114,3 +115,12 @@ async def test_request_id_is_generated_and_metrics_use_route_templates(client: h
         'hub_http_requests_total{method="GET",route="/api/variances/things/{thing_id}",service="apptest",status="200"}'
         in metrics.text
     )
+
+
+def test_an_error_quoting_a_lone_surrogate_still_renders_as_json() -> None:
+    from hub_shared.errors import error_response
+
+    response = error_response("/api/qbr/thresholds", 400, "Unknown metric: \ud800", code="INVALID_METRIC")
+    assert json.loads(response.body)["error"]["message"] == "Unknown metric: \ud800"
+    plain = error_response("/api/exceptions", 400, "Unknown type: é")
+    assert plain.body.decode("utf-8") == '{"error":"Unknown type: é"}'

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
 from datetime import timedelta
 from typing import Any
@@ -107,7 +108,7 @@ async def test_bad_input_never_gives_a_server_error(swept_hub: httpx.AsyncClient
             failures.append(f"{method} {url} -> {response.status_code} to {response.headers.get('location')}")
             return
         if response.status_code >= 500:
-            failures.append(f"{method} {url} {kwargs.get('content', b'')[:40]!r} -> {response.status_code}")
+            failures.append(f"{method} {url} {kwargs.get('content', b'')[:300]!r} -> {response.status_code}")
             return
         if response.status_code >= 400:
             try:
@@ -132,9 +133,92 @@ async def test_bad_input_never_gives_a_server_error(swept_hub: httpx.AsyncClient
                 if path == "/api/collectors/run" and body == b"null":
                     continue  # an empty body is a valid "run both collectors"
                 await check(method, base, content=body, headers={"content-type": "application/json"})
+            # Well-formed bodies with exactly one hostile value where the route's schema expects a field.
+            schema = body_schema(operation, document)
+            for body_text in (render(body) for body in mutations(schema, document)) if schema else ():
+                await check(method, base, content=body_text, headers={"content-type": "application/json"})
 
-    assert requests > 500
+    assert requests > 800
     assert not failures, "\n".join(failures[:40])
+
+
+# Raw JSON number texts (json.dumps cannot write them): "@@RAW:1e400@@" is rendered as 1e400.
+_RAW = re.compile(r'"@@RAW:([^@]*)@@"')
+HOSTILE: dict[str, list[Any]] = {
+    "string": ["\u0000", "\ud800", "x" * 20_000, "\u202e\u0646\U0001f600", "1e400"],
+    "integer": [10**30, -(10**30), "@@RAW:1e400@@", 1.5, "12"],
+    "number": ["@@RAW:1e400@@", "@@RAW:-1e400@@", "@@RAW:1e-400@@", 10**30, "NaN"],
+    "boolean": [2, "yes-please"],
+    "array": [[None], "not-a-list", [[]]],
+    "object": [[], "x", {"": None}],
+}
+
+
+def resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    """Follow ``$ref`` and take the first non-null branch of ``anyOf``/``oneOf``."""
+    while True:
+        if "$ref" in schema:
+            schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+        elif "anyOf" in schema or "oneOf" in schema:
+            options = [option for option in schema.get("anyOf", schema.get("oneOf", [])) if option != {"type": "null"}]
+            schema = options[0] if options else {}
+        else:
+            return schema
+
+
+def kind_of(schema: dict[str, Any]) -> str:
+    kind = schema.get("type", "object" if "properties" in schema else "string")
+    if isinstance(kind, list):  # ["string", "null"]
+        kind = next((option for option in kind if option != "null"), "string")
+    return str(kind)
+
+
+def body_schema(operation: dict[str, Any], document: dict[str, Any]) -> dict[str, Any] | None:
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    return resolve(content["schema"], document) if content and "schema" in content else None
+
+
+def sample(schema: dict[str, Any], document: dict[str, Any]) -> Any:
+    """A plausible value, so that the one hostile value is what the route has to cope with."""
+    schema = resolve(schema, document)
+    for key in ("default", "example"):
+        if schema.get(key) is not None:
+            return schema[key]
+    if schema.get("examples"):
+        return schema["examples"][0]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    kind = kind_of(schema)
+    if kind == "object":
+        return {name: sample(child, document) for name, child in schema.get("properties", {}).items()}
+    if kind == "array":
+        return [sample(schema.get("items", {}), document)]
+    return {"string": "x", "integer": 1, "number": 1.5, "boolean": True}.get(kind, "x")
+
+
+def mutations(schema: dict[str, Any], document: dict[str, Any], depth: int = 0) -> Iterator[Any]:
+    """Bodies equal to ``sample(schema)`` except for one hostile value, at every field down to depth 3."""
+    schema = resolve(schema, document)
+    kind = kind_of(schema)
+    yield from HOSTILE.get(kind, [])
+    if depth >= 3:
+        return
+    if kind == "object":
+        base = sample(schema, document)
+        for name, child in schema.get("properties", {}).items():
+            for value in mutations(child, document, depth + 1):
+                yield {**base, name: value}
+    elif kind == "array":
+        for value in mutations(schema.get("items", {}), document, depth + 1):
+            yield [value]
+
+
+def render(body: Any) -> bytes:
+    return _RAW.sub(r"\1", json.dumps(body)).encode()
+
+
+def test_render_writes_raw_numbers_and_escapes_surrogates() -> None:
+    assert render({"a": "@@RAW:1e400@@", "b": "\ud800"}) == b'{"a": 1e400, "b": "\\ud800"}'
 
 
 @pytest.mark.parametrize(("path", "variants"), [("/a/{x}/b/{y}", ["/a/v/b/1", "/a/1/b/v"]), ("/plain", ["/plain"])])

@@ -10,6 +10,7 @@ dashboard expects for that route.
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 from typing import Any
 
@@ -72,6 +73,17 @@ def error_body(
     return {"error": message, **(extra or {})}
 
 
+class SafeJSONResponse(JSONResponse):
+    """JSON that always encodes: an error message quoting the caller's input may hold a lone surrogate
+    (``"\\ud800"`` is valid JSON text), which UTF-8 cannot carry; it is then written as a JSON escape."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
 def error_response(
     path: str,
     status: int,
@@ -80,4 +92,4 @@ def error_response(
     headers: dict[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    return JSONResponse(error_body(path, status, message, code, extra), status_code=status, headers=headers)
+    return SafeJSONResponse(error_body(path, status, message, code, extra), status_code=status, headers=headers)
