@@ -81,3 +81,15 @@ async def test_unknown_dates_and_devices_are_json_404(validating_client: httpx.A
                  "/api/windows-11-24h2/history/42"):  # fmt: skip
         response = await client.get(path)
         assert response.status_code == 404 and "error" in response.json()
+
+
+@pytest.mark.parametrize("path", ["/incompatible", "/compatible", "/not-assessed"])
+@pytest.mark.parametrize("organization", ["Acme\x00", "\x00"])
+async def test_organization_postgresql_cannot_store_is_a_400(
+    database: Database, client: httpx.AsyncClient, path: str, organization: str
+) -> None:
+    await seed_snapshot(database, D1, [hand_made_fleet()[1][0]])
+    assert (await client.post("/api/windows-11-24h2/run")).status_code == 200
+    answer = await client.get(f"/api/windows-11-24h2{path}", params={"organization": organization})
+    assert answer.status_code == 400, answer.text
+    assert "NUL" in answer.json()["error"]

@@ -563,3 +563,29 @@ def test_parse_flag(value: object, expected: bool | None) -> None:
 )
 def test_parse_os_build(value: object, expected: int | None) -> None:
     assert parse_os_build(value) == expected
+
+
+# --- garbage input never stops an assessment ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cpu",
+    [
+        "Intel(R) Atom(TM) CPU @ " + "9" * 400 + " GHz",  # overflows a float: once an OverflowError
+        "AMD Ryzen 5 3600 @ " + "1" * 320 + ".5MHz",
+        "@ 1e999 GHz",
+    ],
+)
+def test_absurd_clock_in_the_brand_string_is_no_clock(cpu: str) -> None:
+    result = assess(device(cpu_name=cpu, cpu_max_clock_mhz=None))
+    speed = by_key(result)["processor_cores_speed"]
+    assert speed.status is Status.INSUFFICIENT_DATA and "clock speed not reported" in speed.reason
+    assert result.verdict in (Verdict.NOT_ASSESSED, Verdict.INCOMPATIBLE)
+
+
+@pytest.mark.parametrize("clock", [float("nan"), float("inf"), float("-inf")])
+def test_non_finite_clock_is_not_reported_rather_than_passed(clock: float) -> None:
+    hw = device(cpu_max_clock_mhz=clock, cpu_name="Intel(R) Core(TM) Ultra 7 155H")
+    result = check_processor_cores_speed(hw)
+    assert result.status is Status.INSUFFICIENT_DATA, result
+    assert result.current_value == "8 logical cores, clock not reported"

@@ -5,10 +5,12 @@ query values (a bad value answers 400 in the route's envelope instead of being i
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from pydantic import AfterValidator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub_shared.db import session_dependency
@@ -39,6 +41,58 @@ def parse_date(value: str | None, message: str = DATE_FORMAT_MESSAGE, **extra: A
         return date.fromisoformat(text)
     except ValueError:
         raise ApiError(400, message, extra=extra or None) from None
+
+
+UNSTORABLE_MESSAGE = "contains characters that cannot be stored (NUL or an unpaired surrogate)"
+
+
+def storable_text(value: str) -> bool:
+    """Whether PostgreSQL can hold ``value`` as text: no NUL character and no lone surrogate (a JSON
+    ``\\ud800`` escape has no UTF-8 form). Either would make the database fail the request with a 500."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+async def reject_unstorable_query(request: Request) -> None:
+    """Router dependency: a query name or value PostgreSQL cannot hold answers 400 before any SQL runs."""
+    for name, value in request.query_params.multi_items():
+        if not (storable_text(name) and storable_text(value)):
+            raise ApiError(400, f"Invalid value for {name!r}: {UNSTORABLE_MESSAGE}", code="INVALID_PARAMETER")
+
+
+def _storable(value: str | None) -> str | None:
+    if value is not None and not storable_text(value):
+        raise ValueError(UNSTORABLE_MESSAGE)
+    return value
+
+
+def _storable_json(value: Any) -> Any:
+    """A free-form JSON value that ``jsonb`` can hold: finite numbers, storable strings and keys."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if not storable_text(item):
+                raise ValueError(UNSTORABLE_MESSAGE)
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                raise ValueError("NaN and Infinity are not valid JSON numbers")
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return value
+
+
+# Pydantic annotations for body fields that end up in PostgreSQL.
+StorableText = AfterValidator(_storable)
+StorableJson = AfterValidator(_storable_json)
 
 
 def parse_flag(value: str | None, name: str) -> bool:

@@ -19,6 +19,7 @@ data, never as a pass. Judgements are cached per brand string: a fleet has few d
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
@@ -42,6 +43,9 @@ MATCHED_FAMILY_RULE = "family_rule"
 MATCHED_GENERATION = "generation_rule"
 MATCHED_NONE = "unrecognised"
 MATCHED_MISSING = "missing"
+
+# A brand string's clock at or above this is garbage, not a clock.
+MAX_BRAND_CLOCK_MHZ = 100_000
 
 _VENDOR_NAMES = {"intel": "Intel", "amd": "AMD", "qualcomm": "Qualcomm"}
 
@@ -182,7 +186,12 @@ def _brand_clock_mhz(brand: str) -> int | None:
     if match is None:
         return None
     value = float(match.group(1))
-    return round(value * 1000) if match.group(2).upper() == "G" else round(value)
+    mhz = value * 1000 if match.group(2).upper() == "G" else value
+    # A garbage brand string ("@ 999…9 GHz") must not stop the run: round(inf) raises OverflowError.
+    # No processor runs at 100 GHz or more; such a figure is no clock at all.
+    if not math.isfinite(mhz) or not 0 < mhz < MAX_BRAND_CLOCK_MHZ:
+        return None
+    return round(mhz)
 
 
 # --- Intel ------------------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ fields it reads and returns shared, immutable results; alike devices then share 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -559,6 +560,8 @@ def _cores_speed(logical: int | None, raw_clock: float | None, cpu_name: str | N
     if logical is not None and logical <= 0:
         logical = None
     clock = raw_clock
+    if clock is not None and not math.isfinite(clock):
+        clock = None  # NaN would pass every comparison below as "fast enough"
     if clock is not None and clock > 100_000:
         # No processor runs at 100 GHz: such a value is in Hz (a raw WMI/Ninja reading).
         clock = clock / 1_000_000

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from variance.web import UNSTORABLE_MESSAGE, storable_text
+
 
 class AliasBody(BaseModel):
     """A ThreatLocker organisation name and the Ninja organisation it stands for."""
@@ -20,4 +22,13 @@ class AliasBody(BaseModel):
         value = value.strip()
         if not value:
             raise ValueError("must not be blank")
+        if not storable_text(value):
+            raise ValueError(UNSTORABLE_MESSAGE)
+        return value
+
+    @field_validator("notes")
+    @classmethod
+    def _storable_notes(cls, value: str | None) -> str | None:
+        if value is not None and not storable_text(value):
+            raise ValueError(UNSTORABLE_MESSAGE)
         return value

@@ -6,9 +6,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from variance.web import StorableJson, StorableText
+
 MAX_BULK_IDS = 10_000
-Text200 = Annotated[str | None, Field(default=None, max_length=200)]
-Notes = Annotated[str | None, Field(default=None, max_length=5000)]
+# Every text and JSON value is stored: NUL, lone surrogates, NaN and Infinity are refused (400) here.
+Text200 = Annotated[str | None, Field(default=None, max_length=200), StorableText]
+Notes = Annotated[str | None, Field(default=None, max_length=5000), StorableText]
+UpdateType = Annotated[str, Field(max_length=100), StorableText]
+JsonValue = Annotated[Any, StorableJson]
 
 
 class ResolveBody(BaseModel):
@@ -22,9 +27,9 @@ class ManualFixBody(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     updated_by: Text200 = None
-    update_type: Annotated[str, Field(max_length=100)] = "unknown"
-    old_value: Any = Field(default_factory=dict)
-    new_value: Any = Field(default_factory=dict)
+    update_type: UpdateType = "unknown"
+    old_value: JsonValue = Field(default_factory=dict)
+    new_value: JsonValue = Field(default_factory=dict)
     notes: Notes = None
 
 
@@ -36,5 +41,5 @@ class BulkUpdateBody(BaseModel):
     )
     action: str = "mark_manually_fixed"
     updated_by: Text200 = None
-    update_type: Annotated[str, Field(max_length=100)] = "bulk_update"
+    update_type: UpdateType = "bulk_update"
     notes: Notes = None

@@ -16,9 +16,9 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, StreamingResponse
-from starlette.background import BackgroundTask
+from starlette.types import Receive, Scope, Send
 
 from hub_shared.db import Database
 from hub_shared.errors import ApiError
@@ -27,9 +27,9 @@ from variance.exports import repository as repo
 from variance.exports import service
 from variance.exports.repository import ExportScope
 from variance.reports import repository as reports
-from variance.web import Session, parse_date, parse_flag, settings_of, today_of
+from variance.web import Session, parse_date, parse_flag, reject_unstorable_query, settings_of, today_of
 
-router = APIRouter(prefix="/api/variances/export", tags=["exports"])
+router = APIRouter(prefix="/api/variances/export", tags=["exports"], dependencies=[Depends(reject_unstorable_query)])
 TOP_ORGANIZATIONS = 10
 
 
@@ -130,13 +130,23 @@ async def _build_file(request: Request, scope: ExportScope, kind: VarianceType |
     return path
 
 
+class TemporaryFileResponse(FileResponse):
+    """A file response that deletes its file however the transfer ends.
+
+    Starlette runs a response's background task only after a complete send; when the client goes away
+    (an ASGI 2.4 server raises ``OSError`` from ``send``) or the request is cancelled, it never runs.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+
+
 def _file_response(path: str, fmt: str, scope: ExportScope, kind: VarianceType | None) -> FileResponse:
-    return FileResponse(
-        path,
-        media_type=service.CONTENT_TYPES[fmt],
-        headers=_disposition(fmt, scope, kind),
-        background=BackgroundTask(os.unlink, path),
-    )
+    return TemporaryFileResponse(path, media_type=service.CONTENT_TYPES[fmt], headers=_disposition(fmt, scope, kind))
 
 
 @router.get("/excel", summary="Exceptions of a report date as an Excel workbook (summary + one sheet per type)")

@@ -55,6 +55,7 @@ SHEET_WIDTHS = (10, 12, 24, 28, 9, 13, 22, 24, 22, 18, 18, 32, 12, 30, 28, 28, 4
 MAX_COLUMN_WIDTH = 50
 PDF_MAX_ROWS = 20_000
 PDF_ROWS_PER_TABLE = 400
+PDF_CELL_CHARS = 80
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -240,6 +241,14 @@ PDF_COLUMNS = ("ID", "Type", "Hostname", "Status", "Organization", "Ninja Hostna
 PDF_WIDTHS = (1.6 * cm, 4.4 * cm, 4.6 * cm, 2.8 * cm, 5.6 * cm, 4.2 * cm, 4.2 * cm)
 
 
+def _cell(value: str) -> str:
+    """Vendor text as one table line: a value spread over many lines would make a row taller than a page
+    (reportlab's LayoutError fails the whole export), and a very long one runs off it. CSV and Excel
+    keep the text as it is."""
+    text = " ".join(value.split())
+    return text if len(text) <= PDF_CELL_CHARS else text[: PDF_CELL_CHARS - 1] + "\u2026"
+
+
 def _table_style(header_rows: int = 1) -> TableStyle:
     return TableStyle(
         [
@@ -278,7 +287,7 @@ def _bar_chart_by_organization(summary: ExportSummary) -> Drawing:
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = 6.5 * cm, 1 * cm, 16 * cm, height - 2 * cm
     chart.data = [[count for _, count in reversed(top)]]
-    chart.categoryAxis.categoryNames = [name[:40] for name, _ in reversed(top)]
+    chart.categoryAxis.categoryNames = [_cell(name)[:40] for name, _ in reversed(top)]
     chart.categoryAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
     chart.bars[0].fillColor = colors.HexColor("#2E86C1")
@@ -361,11 +370,11 @@ class PdfExport:
                 [
                     str(exception_id),
                     code,
-                    key,
+                    _cell(key),
                     _STATUS_LABELS.get(status, status),
-                    organization or "Unknown",
-                    row[12] or "",
-                    row[13] or "",
+                    _cell(organization or "Unknown"),
+                    _cell(row[12] or ""),
+                    _cell(row[13] or ""),
                 ]
             )
             self.rows_written += 1

@@ -41,13 +41,21 @@ class BodyCache:
         self._building: dict[Hashable, asyncio.Future[Rendered]] = {}
 
     async def get_or_build(self, key: Hashable, build: Callable[[], Awaitable[bytes]]) -> Rendered:
-        found = self._entries.get(key)
-        if found is not None:
-            self._entries.move_to_end(key)
-            return found
-        pending = self._building.get(key)
-        if pending is not None:
-            return await asyncio.shield(pending)
+        while True:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+            pending = self._building.get(key)
+            if pending is None:
+                break
+            try:
+                return await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if not pending.cancelled() or (task is not None and task.cancelling()):
+                    raise  # this request itself is being cancelled
+                # The request building it was cancelled, not this one: look again (and build it).
         future: asyncio.Future[Rendered] = asyncio.get_running_loop().create_future()
         self._building[key] = future
         try:

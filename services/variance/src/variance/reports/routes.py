@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from hub_shared.errors import ApiError
@@ -17,9 +17,17 @@ from variance.reports import repository as repo
 from variance.reports import service
 from variance.reports.cache import Rendered, cache_of, json_response
 from variance.reports.tracker import tracker_of
-from variance.web import DATE_FORMAT_MESSAGE, Session, parse_date, parse_flag, settings_of, today_of
+from variance.web import (
+    DATE_FORMAT_MESSAGE,
+    Session,
+    parse_date,
+    parse_flag,
+    reject_unstorable_query,
+    settings_of,
+    today_of,
+)
 
-router = APIRouter(tags=["variance reports"])
+router = APIRouter(tags=["variance reports"], dependencies=[Depends(reject_unstorable_query)])
 log = get_logger(__name__)
 Flag = Annotated[str | None, Query(description="true or false (default false)")]
 AVAILABLE_DATES_WINDOW_DAYS = 30
