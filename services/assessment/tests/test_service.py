@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -155,3 +156,22 @@ async def _status(database: Database) -> service.Status:
 
 
 GiB = 1024**3
+
+
+async def test_a_claimed_scheduled_run_is_not_among_the_waiting_ones(database: Database) -> None:
+    now = datetime.now(UTC)
+    claimed, waiting = uuid.uuid4(), uuid.uuid4()
+    async with database.transaction() as session:
+        for event_id, due in ((claimed, now - timedelta(minutes=1)), (waiting, now + timedelta(hours=1))):
+            job_id = f"w24_{event_id.hex[:8]}"
+            await repository.schedule_run(
+                session, event_id=event_id, snapshot_date=D1, due_at=due, batch_id=None, job_id=job_id
+            )
+    async with database.transaction() as runner:
+        run = await repository.claim_due_run(runner, now)  # a replica is executing this one
+        assert run is not None and run["event_id"] == claimed
+        async with database.transaction() as heartbeat:
+            assert [row["event_id"] for row in await repository.waiting_runs(heartbeat)] == [waiting]
+        await repository.delete_scheduled_run(runner, claimed)
+    async with database.transaction() as session:
+        await repository.delete_scheduled_run(session, waiting)

@@ -277,7 +277,11 @@ async def delete_scheduled_run(session: AsyncSession, event_id: uuid.UUID) -> No
 
 
 async def waiting_runs(session: AsyncSession) -> list[RowMapping]:
-    rows = await session.execute(select(scheduled_runs).order_by(scheduled_runs.c.due_at))
+    """Scheduled runs nobody is executing: a run a replica has claimed is row-locked and skipped, so its
+    job does not get a "scheduled" heartbeat in the middle of the run."""
+    rows = await session.execute(
+        select(scheduled_runs).order_by(scheduled_runs.c.due_at).with_for_update(skip_locked=True)
+    )
     return list(rows.mappings())
 
 

@@ -335,7 +335,8 @@ class SnapshotPair:
 
 
 async def lock(session: AsyncSession) -> None:
-    """One computation at a time (the two vendors' events of a batch arrive together)."""
+    """One writer of exception rows at a time: computations (the two vendors' events of a batch arrive
+    together) and people's changes, which would otherwise lock the same rows in different orders."""
     await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": LOCK_KEY})
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from variance.checks.repository import notify_report_change, refresh_counts
+from variance.checks.repository import lock, notify_report_change, refresh_counts
 
 EXCEPTION_COLUMNS = """
     e.id, e.type, e.key, e.status, e.present, e.first_seen, e.last_seen, e.organization, e.vendor,
@@ -135,6 +135,9 @@ class Change:
 async def apply_change(session: AsyncSession, ids: list[int], change: Change) -> list[RowMapping]:
     """Apply a person's action to the exceptions that exist among ``ids``; returns them, updated."""
     sets = _ACTION_SETS[change.action]
+    # A computation updates the same rows set-wise in its own order; taking its lock first means a person's
+    # change and a computation (or two bulk changes) queue instead of deadlocking. Computations are short.
+    await lock(session)
     statement = f"""
     WITH target AS (
         SELECT id, status AS old_status FROM variance.exceptions
