@@ -45,7 +45,7 @@ from sqlalchemy import text
 
 from hub_shared.db import Database
 from hub_shared.devtools import drop_database, ensure_database, migrate_all
-from variance.checks.service import run_checks
+from variance.checks.service import CheckResult, run_checks
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -185,7 +185,7 @@ async def compute(database: Database, day: date) -> dict[str, Any]:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     await asyncio.sleep(0.6)  # pg_stat counters are flushed asynchronously
-    assert result is not None
+    assert isinstance(result, CheckResult), result
     return {"wall": wall, "peak_mb": peak / 2**20, "temp_mb": (await temp_bytes(database) - before) / 2**20,
             "counts": result.counts}  # fmt: skip
 

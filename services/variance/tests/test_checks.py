@@ -13,8 +13,9 @@ from sqlalchemy import text
 
 from hub_shared.events import SnapshotCompleted, SnapshotCompletedEvent, dump_event
 from variance.catalog import TYPE_CODES
+from variance.checks.service import Skipped, run_checks
 
-from .conftest import VarianceHub, add_aliases, hub_today
+from .conftest import VarianceHub, add_aliases, days_ago, hub_today
 
 
 async def report_keys(vhub: VarianceHub) -> dict[str, list[str]]:
@@ -193,3 +194,18 @@ async def test_redelivered_and_repeated_events_change_nothing_and_the_batch_job_
             )
         assert payloads and payloads[-1]["data"]["batch_id"] == batch["batch_id"]
         assert payloads[-1]["data"]["counts"] == {code: len(keys) for code, keys in truth["variances"].items()}
+
+
+async def test_a_computation_that_cannot_run_says_why(vendor_sim, variance_hub) -> None:
+    with vendor_sim(devices=200, seed=9) as sim:
+        vhub = await variance_hub(sim)
+        async with vhub.database.transaction() as session:
+            nothing = await run_checks(session, today=hub_today(), window_days=7, exempt_locations=[])
+        assert nothing == Skipped("no date in the last 7 days has snapshots from both vendors")
+        await vhub.collect(hub_today())
+        async with vhub.database.transaction() as session:
+            older = await run_checks(
+                session, today=hub_today(), window_days=7, exempt_locations=[], report_date=days_ago(1)
+            )
+        newest = hub_today().isoformat()
+        assert older == Skipped(f"{days_ago(1).isoformat()} is older than the newest report ({newest})")

@@ -21,7 +21,7 @@ from hub_shared.errors import ApiError
 from hub_shared.identity import Identity, require_scope
 from variance.aliases import repository as repo
 from variance.aliases.schemas import AliasBody
-from variance.checks.service import run_checks
+from variance.checks.service import Skipped, run_checks
 from variance.reports.tracker import forget_latest
 from variance.web import Session, parse_flag, reject_unstorable_query, settings_of
 
@@ -52,7 +52,7 @@ async def recompute(request: Request, session: Session) -> dict[str, Any] | None
         exempt_locations=settings.exempt_locations,
         work_mem=settings.variance_work_mem,
     )
-    if result is None:
+    if isinstance(result, Skipped):
         return None
     return {"report_date": result.report_date.isoformat(), "exception_counts": result.counts}
 

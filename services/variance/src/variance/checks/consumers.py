@@ -16,7 +16,7 @@ from hub_shared.jobs import JobReporter
 from hub_shared.logging import bound, get_logger
 from hub_shared.messaging import EventHandler, enqueue, is_infrastructure_error
 from hub_shared.runtime import ServiceRuntime
-from variance.checks.service import run_checks
+from variance.checks.service import Skipped, run_checks
 from variance.models import messaging
 from variance.reports.tracker import forget_latest
 from variance.settings import VarianceSettings
@@ -67,14 +67,10 @@ def make_snapshot_handler(runtime: ServiceRuntime) -> EventHandler:
                 await reporter.fail(f"{type(exc).__name__}: {exc}", "Cross-vendor checks failed")
                 return
             forget_latest(runtime.state)
-            if result is None:
-                log.info("no report date: no common snapshot date in the window")
+            if isinstance(result, Skipped):
+                log.info("cross-vendor checks skipped", reason=result.reason)
                 if reporter is not None:
-                    await reporter.finish(
-                        f"Cross-vendor checks skipped: no date in the last {settings.variance_report_window_days} "
-                        "days has snapshots from both vendors",
-                        session=session,
-                    )
+                    await reporter.finish(f"Cross-vendor checks skipped: {result.reason}", session=session)
                 return
             await enqueue(
                 session,

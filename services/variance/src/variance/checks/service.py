@@ -47,6 +47,13 @@ class CheckResult:
         return sum(self.counts.values())
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """No computation, and why (shown in the batch's ``cv_`` job)."""
+
+    reason: str
+
+
 async def report_date_for(session: AsyncSession, today: date, window_days: int) -> date | None:
     return await latest_common_snapshot_date(session, today - timedelta(days=window_days))
 
@@ -60,20 +67,20 @@ async def run_checks(
     batch_id: str | None = None,
     report_date: date | None = None,
     work_mem: str = "256MB",
-) -> CheckResult | None:
+) -> CheckResult | Skipped:
     """Compute the report of the latest common date (or ``report_date``) in the caller's transaction.
 
-    Returns None when no date qualifies, or when a newer report already exists (the lifecycle only moves
+    Skipped when no date qualifies, or when a newer report already exists (the lifecycle only moves
     forward in time).
     """
     started = time.perf_counter()
     await repo.lock(session)
     day = report_date or await report_date_for(session, today, window_days)
     if day is None:
-        return None
+        return Skipped(f"no date in the last {window_days} days has snapshots from both vendors")
     newest = await repo.latest_report_date(session)
     if newest is not None and day < newest:
-        return None
+        return Skipped(f"{day.isoformat()} is older than the newest report ({newest.isoformat()})")
     now = datetime.now(UTC)
     pair = await repo.snapshot_pair(session, day)
     collected = [moment for moment in (pair.ninja_collected_at, pair.threatlocker_collected_at) if moment]
