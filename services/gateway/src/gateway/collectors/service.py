@@ -112,6 +112,16 @@ async def start_run(
     return batch, await repo.jobs_of(session, batch_id)
 
 
+PRESUMED_STALE = "Job appears to have failed or was interrupted - no heartbeat received"
+NO_COLLECTOR_SUCCEEDED = "Cancelled - no collectors succeeded"
+
+
+def presumed_dead_job(job: RowMapping) -> bool:
+    """Failed by the stale check, or cancelled because no collector of its batch succeeded: the gateway's
+    conclusions from silence, not the job's own report."""
+    return (job["status"], job["message"]) in (("failed", PRESUMED_STALE), ("cancelled", NO_COLLECTOR_SUCCEEDED))
+
+
 async def apply_job_update(session: AsyncSession, update: JobUpdated) -> bool:
     """Project one ``job.updated``; returns False when it was ignored (stale, or the job is finished)."""
     job = await repo.get_job(session, update.job_id, for_update=True)
@@ -131,9 +141,15 @@ async def apply_job_update(session: AsyncSession, update: JobUpdated) -> bool:
         )
         job = await repo.get_job(session, update.job_id, for_update=True)
         assert job is not None
-    # Terminal states are final; the one exception is a follow-up job re-completing with a fresher
-    # result (variance recomputes after each vendor's snapshot of the batch).
-    if job["status"] in TERMINAL and not (job["status"] == "completed" and update.status == "completed"):
+    # Terminal states are final, with two exceptions: a follow-up job re-completing with a fresher result
+    # (variance recomputes after each vendor's snapshot of the batch), and a job the gateway only presumed
+    # dead, which a later sign of life overrules (a broker outage longer than the stale limit).
+    presumed_dead = presumed_dead_job(job)
+    if (
+        job["status"] in TERMINAL
+        and not presumed_dead
+        and not (job["status"] == "completed" and update.status == "completed")
+    ):
         return False
     if job["last_heartbeat"] is not None and update.heartbeat < job["last_heartbeat"]:
         return False  # an older update arriving late
@@ -149,6 +165,8 @@ async def apply_job_update(session: AsyncSession, update: JobUpdated) -> bool:
         values["progress_percent"] = update.progress_percent
     if job["started_at"] is None and update.status != "queued":
         values["started_at"] = update.heartbeat
+    if presumed_dead and update.status not in TERMINAL:
+        values["ended_at"] = None
     if update.status in TERMINAL:
         values["ended_at"] = update.heartbeat
         if update.status == "completed":
@@ -176,7 +194,7 @@ async def refresh_batch(session: AsyncSession, batch_id: str) -> None:
                     job["job_id"],
                     {
                         "status": "cancelled",
-                        "message": "Cancelled - no collectors succeeded",
+                        "message": NO_COLLECTOR_SUCCEEDED,
                         "ended_at": now,
                         "updated_at": now,
                     },
@@ -245,7 +263,7 @@ async def cleanup_stale(session: AsyncSession, stale_after_seconds: float) -> li
             job["job_id"],
             {
                 "status": "failed",
-                "message": "Job appears to have failed or was interrupted - no heartbeat received",
+                "message": PRESUMED_STALE,
                 "error": reason,
                 "ended_at": now,
                 "updated_at": now,
