@@ -29,6 +29,7 @@ from hub_shared.errors import ApiError, error_body
 from hub_shared.identity import Identity, require_scope
 from hub_shared.logging import get_logger
 from hub_shared.runtime import ServiceRuntime
+from hub_shared.storable import storable_text
 from qbr.numbers import ValueOutOfRange, storable_value
 from qbr.periods import InvalidPeriod, Month, Quarter
 from qbr.settings import QbrSettings
@@ -169,18 +170,6 @@ def body_text(value: Any, where: str, *, max_length: int) -> str | None:
     if len(text) > max_length:
         raise ApiError(400, f"{where} must be at most {max_length} characters", code="INVALID_DATA")
     return text or None
-
-
-def storable_text(value: str) -> bool:
-    """Whether PostgreSQL can store ``value`` as text: no NUL character, and no lone surrogate (a JSON
-    ``\\ud800`` escape), which has no UTF-8 form."""
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def openapi_body(model: type[BaseModel]) -> dict[str, Any]:

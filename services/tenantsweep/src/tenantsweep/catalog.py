@@ -20,6 +20,8 @@ import math
 import unicodedata
 from typing import Any
 
+from hub_shared.storable import storable_text
+
 RUNNING, COMPLETED, FAILED = "running", "completed", "failed"
 AUDIT_STATUSES: tuple[str, ...] = (RUNNING, COMPLETED, FAILED)
 FINISHED_STATUSES = frozenset({COMPLETED, FAILED})
@@ -72,17 +74,6 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(value):  # 1e400 parses as infinity, which PostgreSQL's JSON cannot hold
         raise ValueError(f"number out of range: {text}")
     return value
-
-
-def storable_text(value: str) -> bool:
-    """Whether PostgreSQL can store ``value`` as text (no NUL, valid UTF-8 once encoded)."""
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def clean_text(

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub_shared.db import session_dependency
 from hub_shared.errors import ApiError
+from hub_shared.storable import storable_text
 from variance.settings import VarianceSettings
 
 Session = Annotated[AsyncSession, Depends(session_dependency, scope="function")]
@@ -44,18 +45,6 @@ def parse_date(value: str | None, message: str = DATE_FORMAT_MESSAGE, **extra: A
 
 
 UNSTORABLE_MESSAGE = "contains characters that cannot be stored (NUL or an unpaired surrogate)"
-
-
-def storable_text(value: str) -> bool:
-    """Whether PostgreSQL can hold ``value`` as text: no NUL character and no lone surrogate (a JSON
-    ``\\ud800`` escape has no UTF-8 form). Either would make the database fail the request with a 500."""
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 async def reject_unstorable_query(request: Request) -> None:
