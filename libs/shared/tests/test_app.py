@@ -38,6 +38,11 @@ async def post_thing(body: Body) -> dict[str, str]:
     return {"name": body.name}
 
 
+@router.get("/api/qbr/named/{name}")
+async def get_named(name: str, note: str = "") -> dict[str, str]:
+    return {"name": name, "note": note}
+
+
 @router.get("/api/variances/crash")
 async def crash() -> None:
     raise RuntimeError("boom")
@@ -124,3 +129,20 @@ def test_an_error_quoting_a_lone_surrogate_still_renders_as_json() -> None:
     assert json.loads(response.body)["error"]["message"] == "Unknown metric: \ud800"
     plain = error_response("/api/exceptions", 400, "Unknown type: é")
     assert plain.body.decode("utf-8") == '{"error":"Unknown type: é"}'
+
+
+async def test_path_and_query_values_postgresql_cannot_store_are_a_400_in_the_routes_envelope(
+    client: httpx.AsyncClient,
+) -> None:
+    bare = await client.get("/api/variances/things/1", params={"search": "a\x00b"})
+    assert bare.status_code == 400
+    assert bare.json() == {
+        "error": "Invalid value for 'search': contains characters that cannot be stored (NUL or an unpaired surrogate)"
+    }
+    wrapped = await client.get("/api/qbr/named/a%00b")
+    assert wrapped.status_code == 400
+    assert wrapped.json()["error"]["code"] == "INVALID_PARAMETER" and "'name'" in wrapped.json()["error"]["message"]
+    assert (await client.get("/api/qbr/named/caf%C3%A9", params={"note": "ok 🙂"})).json() == {
+        "name": "café",
+        "note": "ok 🙂",
+    }

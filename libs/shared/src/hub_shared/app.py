@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,6 +23,7 @@ from hub_shared.errors import ApiError, error_body, error_response
 from hub_shared.logging import bound, get_logger
 from hub_shared.metrics import HTTP_LATENCY, HTTP_REQUESTS, render_latest
 from hub_shared.runtime import ServiceRuntime
+from hub_shared.storable import storable_text
 
 log = get_logger("hub.http")
 
@@ -131,11 +132,29 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http_error)
 
 
+UNSTORABLE_MESSAGE = "contains characters that cannot be stored (NUL or an unpaired surrogate)"
+
+
+async def reject_unstorable_parameters(request: Request) -> None:
+    """Every route: a path or query value PostgreSQL could not hold (``%00``) is a 400 in the route's
+    envelope before any SQL runs, instead of a database error (bodies are each route's own to check)."""
+    pairs = [*request.path_params.items(), *request.query_params.multi_items()]
+    for name, value in pairs:
+        if isinstance(value, str) and not (storable_text(name) and storable_text(value)):
+            raise ApiError(400, f"Invalid value for {name!r}: {UNSTORABLE_MESSAGE}", code="INVALID_PARAMETER")
+
+
 def create_app(runtime: ServiceRuntime, *, include_routers: bool = True) -> FastAPI:
     spec = runtime.spec
     # redirect_slashes off: a path with a trailing slash is not a spec route, so it is a JSON 404 in the
     # route's envelope, never a redirect to the service's internal address that the gateway would pass on.
-    app = FastAPI(title=spec.title, version=spec.version, lifespan=runtime.lifespan, redirect_slashes=False)
+    app = FastAPI(
+        title=spec.title,
+        version=spec.version,
+        lifespan=runtime.lifespan,
+        redirect_slashes=False,
+        dependencies=[Depends(reject_unstorable_parameters)],
+    )
     app.state.runtime = runtime
     install_error_handlers(app)
 

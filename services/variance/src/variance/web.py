@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from pydantic import AfterValidator
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub_shared.app import UNSTORABLE_MESSAGE
 from hub_shared.db import session_dependency
 from hub_shared.errors import ApiError
 from hub_shared.storable import storable_text
@@ -42,16 +43,6 @@ def parse_date(value: str | None, message: str = DATE_FORMAT_MESSAGE, **extra: A
         return date.fromisoformat(text)
     except ValueError:
         raise ApiError(400, message, extra=extra or None) from None
-
-
-UNSTORABLE_MESSAGE = "contains characters that cannot be stored (NUL or an unpaired surrogate)"
-
-
-async def reject_unstorable_query(request: Request) -> None:
-    """Router dependency: a query name or value PostgreSQL cannot hold answers 400 before any SQL runs."""
-    for name, value in request.query_params.multi_items():
-        if not (storable_text(name) and storable_text(value)):
-            raise ApiError(400, f"Invalid value for {name!r}: {UNSTORABLE_MESSAGE}", code="INVALID_PARAMETER")
 
 
 def _storable(value: str | None) -> str | None:

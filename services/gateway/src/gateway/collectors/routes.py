@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -23,7 +22,6 @@ from hub_shared.errors import ApiError
 
 router = APIRouter(prefix="/api/collectors", tags=["collectors"])
 Session = Annotated[AsyncSession, Depends(session_dependency, scope="function")]
-_RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def settings_of(request: Request) -> GatewaySettings:
@@ -122,15 +120,9 @@ async def run_collectors(
     return JSONResponse(payload, status_code=202, headers={"location": payload["status_url"]})
 
 
-def _well_formed(run_id: str) -> bool:
-    """Batch and job ids are short tokens (``bc_1a2b3c4d``); anything else cannot exist, so it is a 404
-    without a query (and a NUL byte never reaches PostgreSQL, which refuses it in text)."""
-    return _RUN_ID.fullmatch(run_id) is not None
-
-
 @router.get("/runs/batch/{batch_id}", summary="A batch with its jobs")
 async def get_batch(batch_id: str, session: Session) -> dict[str, Any]:
-    batch = await repo.get_batch(session, batch_id) if _well_formed(batch_id) else None
+    batch = await repo.get_batch(session, batch_id)
     if batch is None:
         raise ApiError(404, "Batch not found")
     view = batch_view(batch, await repo.jobs_of(session, batch_id))
@@ -140,7 +132,7 @@ async def get_batch(batch_id: str, session: Session) -> dict[str, Any]:
 
 @router.get("/runs/job/{job_id}", summary="One job with its batch")
 async def get_job(job_id: str, session: Session) -> dict[str, Any]:
-    job = await repo.job_with_batch(session, job_id) if _well_formed(job_id) else None
+    job = await repo.job_with_batch(session, job_id)
     if job is None:
         raise ApiError(404, "Job not found")
     return job_with_batch_view(job)

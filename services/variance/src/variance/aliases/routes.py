@@ -23,11 +23,9 @@ from variance.aliases import repository as repo
 from variance.aliases.schemas import AliasBody
 from variance.checks.service import Skipped, run_checks
 from variance.reports.tracker import forget_latest
-from variance.web import Session, parse_flag, reject_unstorable_query, settings_of
+from variance.web import Session, parse_flag, settings_of
 
-router = APIRouter(
-    prefix="/api/organization-aliases", tags=["organisation aliases"], dependencies=[Depends(reject_unstorable_query)]
-)
+router = APIRouter(prefix="/api/organization-aliases", tags=["organisation aliases"])
 Writer = Annotated[Identity, Depends(require_scope("variance:write"))]
 
 

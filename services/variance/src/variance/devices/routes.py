@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from hub_shared.errors import ApiError
 from hub_shared.hostnames import NETBIOS_LENGTH, clean_hostname, match_key
 from variance.devices import repository as repo
 from variance.exceptions.repository import like_pattern
-from variance.web import Session, parse_int, reject_unstorable_query
+from variance.web import Session, parse_int
 
-router = APIRouter(prefix="/api/devices", tags=["devices"], dependencies=[Depends(reject_unstorable_query)])
+router = APIRouter(prefix="/api/devices", tags=["devices"])
 VENDORS = {"ninja": "ninja", "threatlocker": "threatlocker"}
 MAX_LIMIT = 200
 TRUNCATION_WARNING = "Some hostnames may be truncated due to Ninja 15-character limit"

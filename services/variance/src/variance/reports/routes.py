@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from hub_shared.errors import ApiError
@@ -22,12 +22,11 @@ from variance.web import (
     Session,
     parse_date,
     parse_flag,
-    reject_unstorable_query,
     settings_of,
     today_of,
 )
 
-router = APIRouter(tags=["variance reports"], dependencies=[Depends(reject_unstorable_query)])
+router = APIRouter(tags=["variance reports"])
 log = get_logger(__name__)
 Flag = Annotated[str | None, Query(description="true or false (default false)")]
 AVAILABLE_DATES_WINDOW_DAYS = 30
