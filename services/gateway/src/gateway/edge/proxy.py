@@ -6,8 +6,6 @@ service answers 502 and a slow one 504, in the route's own error envelope — ne
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import httpcore
 import httpx
 from fastapi import Request
@@ -67,6 +65,9 @@ class UpstreamLanes:
         httpcore.AsyncHTTP11Connection.READ_NUM_BYTES = READ_BYTES
         self.clients = [build_client(settings, CONNECTIONS_PER_LANE) for _ in range(lanes)]
         self.in_flight = [0] * lanes
+        # Built once, not per request.
+        self.timeout = upstream_timeout(settings)
+        self.long_timeout = upstream_timeout(settings, long_running=True)
 
     def acquire(self) -> int:
         lane = min(range(len(self.clients)), key=self.in_flight.__getitem__)
@@ -112,56 +113,37 @@ async def proxy(request: Request, lanes: UpstreamLanes, settings: GatewaySetting
     upstream = owner_of(path)
     if upstream is None:
         return error_response(path, 404, "Not found")
+    service = upstream.service
     # The path as the client encoded it: re-encoding the decoded one would turn "%2541" into "%41" ("A").
     raw_path = request.scope.get("raw_path")
     forwarded = raw_path.decode("ascii") if isinstance(raw_path, bytes) and raw_path.isascii() else path
-    url = settings.upstream_url(upstream.service) + forwarded
+    url = settings.upstream_url(service) + forwarded
     if request.url.query:
         url += "?" + request.url.query  # forwarded byte for byte, repeated keys and encoding intact
     has_body = request.method not in ("GET", "HEAD", "OPTIONS", "DELETE")
     lane = lanes.acquire()
-    try:
-        return await _forward(
-            request,
-            lanes.clients[lane],
-            url,
-            upstream.service,
-            has_body,
-            lambda: lanes.release(lane),
-            upstream_timeout(settings, long_running=(request.method, path) in LONG_RUNNING),
-        )
-    except BaseException:
-        lanes.release(lane)
-        raise
-
-
-async def _forward(
-    request: Request,
-    client: httpx.AsyncClient,
-    url: str,
-    service: str,
-    has_body: bool,
-    release: Callable[[], None],
-    timeout: httpx.Timeout,
-) -> Response:
-    path = request.url.path
+    client = lanes.clients[lane]
     outgoing = client.build_request(
         request.method,
         url,
         headers=forwarded_request_headers(request),
         content=request.stream() if has_body else None,
-        timeout=timeout,
+        timeout=lanes.long_timeout if (request.method, path) in LONG_RUNNING else lanes.timeout,
     )
+    # The lane is released exactly once: here when no response comes, else when the response is closed.
     try:
         upstream_response = await client.send(outgoing, stream=True)
     except httpx.TimeoutException:
-        release()
+        lanes.release(lane)
         log.warning("upstream timed out", service=service, path=path)
         return error_response(path, 504, f"The {service} service did not answer in time")
     except httpx.TransportError as exc:
-        release()
+        lanes.release(lane)
         log.warning("upstream unreachable", service=service, path=path, error=str(exc))
         return error_response(path, 502, f"The {service} service is unavailable")
+    except BaseException:
+        lanes.release(lane)
+        raise
     response_headers = [
         (name, value)
         for name, value in upstream_response.headers.multi_items()
@@ -170,14 +152,14 @@ async def _forward(
     response = StreamingResponse(
         upstream_response.aiter_raw(),
         status_code=upstream_response.status_code,
-        background=BackgroundTask(_close, upstream_response, release),
+        background=BackgroundTask(_close, upstream_response, lanes, lane),
     )
     response.raw_headers = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in response_headers]
     return response
 
 
-async def _close(upstream_response: httpx.Response, release: Callable[[], None]) -> None:
+async def _close(upstream_response: httpx.Response, lanes: UpstreamLanes, lane: int) -> None:
     try:
         await upstream_response.aclose()
     finally:
-        release()
+        lanes.release(lane)
