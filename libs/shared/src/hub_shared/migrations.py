@@ -8,6 +8,7 @@ migrators of one schema (replicas starting together) serialise on an advisory lo
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from importlib import resources
 
 import sqlalchemy as sa
@@ -115,3 +116,10 @@ def create_messaging_tables(schema: str) -> None:
 def drop_messaging_tables(schema: str) -> None:
     op.drop_table("inbox", schema=schema)
     op.drop_table("outbox", schema=schema)
+
+
+def rename_constraints(schema: str, renames: Sequence[tuple[str, str, str]], *, reverse: bool = False) -> None:
+    """``(table, old name, new name)`` for each constraint; ``reverse`` for a downgrade."""
+    for table, old, new in reversed(renames) if reverse else renames:
+        before, after = (new, old) if reverse else (old, new)
+        op.execute(f'ALTER TABLE "{schema}"."{table}" RENAME CONSTRAINT "{before}" TO "{after}"')

@@ -12,7 +12,7 @@ Create Date: 2026-12-01
 
 from __future__ import annotations
 
-from alembic import op
+from hub_shared.migrations import rename_constraints
 
 revision = "variance_0003"
 down_revision = "variance_0002"
@@ -40,15 +40,9 @@ RENAMES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def rename(table: str, old: str, new: str) -> None:
-    op.execute(f'ALTER TABLE "{SCHEMA}"."{table}" RENAME CONSTRAINT "{old}" TO "{new}"')
-
-
 def upgrade() -> None:
-    for table, old, new in RENAMES:
-        rename(table, old, new)
+    rename_constraints(SCHEMA, RENAMES)
 
 
 def downgrade() -> None:
-    for table, old, new in reversed(RENAMES):
-        rename(table, new, old)
+    rename_constraints(SCHEMA, RENAMES, reverse=True)
