@@ -6,12 +6,10 @@ service itself only ever reads the published ``*_v1`` views.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest_asyncio
 from sqlalchemy import text
@@ -21,6 +19,7 @@ from assessment.settings import AssessmentSettings
 from hub_shared.app import create_app
 from hub_shared.db import Database
 from hub_shared.runtime import ServiceRuntime
+from hub_shared.testing.plugin import start_consumers
 
 GiB = 1024**3
 
@@ -161,16 +160,6 @@ async def validating_client(assessment_settings: Callable[..., AssessmentSetting
         yield http
 
 
-async def purge_assessment_queue(settings: AssessmentSettings) -> None:
-    """Drop what earlier tests of the session left for this consumer (their snapshots are gone)."""
-    connection = await aio_pika.connect(settings.amqp_url)
-    async with connection:
-        with contextlib.suppress(Exception):
-            channel = await connection.channel()
-            queue = await channel.get_queue(f"{settings.amqp_queue_prefix}assessment.snapshots", ensure=True)
-            await queue.purge()
-
-
 @pytest_asyncio.fixture
 async def bus_runtime(
     database: Database, assessment_settings: Callable[..., AssessmentSettings]
@@ -181,11 +170,7 @@ async def bus_runtime(
 
     async def start(**overrides: Any) -> ServiceRuntime:
         settings = assessment_settings(**overrides)
-        await purge_assessment_queue(settings)
-        runtime = ServiceRuntime(SPEC, settings)
-        assert runtime.bus is not None
-        await runtime.bus.start()
-        await runtime.bus.wait_ready(15)
+        runtime = await start_consumers(SPEC, settings)
         started.append(runtime)
         return runtime
 

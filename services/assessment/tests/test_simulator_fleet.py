@@ -16,9 +16,10 @@ from assessment.definition import SPEC
 from hub_shared.app import create_app
 from hub_shared.db import Database
 from hub_shared.runtime import ServiceRuntime
+from hub_shared.testing.plugin import purge_consumer_queues
 from hub_shared.testing.servers import running_server
 
-from .conftest import purge_assessment_queue, rows
+from .conftest import rows
 
 # Every workstation processor the simulator draws from (vendor_sim.catalog.WORKSTATION_CPUS), judged by
 # hand from domain-rules.md: Intel 8th gen+, Core Ultra, Core 5, Gemini Lake Celeron/Pentium Silver;
@@ -113,7 +114,7 @@ async def test_batch_reports_the_w24_job_and_counts_match_the_simulators_hardwar
     service_settings: Callable[..., Any],
 ) -> None:
     settings = service_settings(SPEC, job_heartbeat_seconds=1)
-    await purge_assessment_queue(settings)
+    await purge_consumer_queues(SPEC, settings)
     runtime = ServiceRuntime(SPEC, settings)
     with vendor_sim(devices=800, seed=24) as sim:
         async with running_server(create_app(runtime)) as assessment_url:

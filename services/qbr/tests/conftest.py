@@ -11,13 +11,11 @@ through the collector's own code path, and the service's consumer on the real br
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
 import pytest_asyncio
@@ -30,6 +28,7 @@ from hub_shared.cli import main as cli_main
 from hub_shared.db import Database
 from hub_shared.identity import issue_identity, sign_identity
 from hub_shared.runtime import ServiceRuntime
+from hub_shared.testing.plugin import start_consumers
 from qbr.definition import SPEC
 from qbr.settings import QbrSettings
 
@@ -133,16 +132,6 @@ async def qbr(database: Database, qbr_settings: Callable[..., QbrSettings]) -> A
         await runtime.database.dispose()
 
 
-async def purge_qbr_queue(settings: QbrSettings) -> None:
-    """Drop what earlier tests of the session left for this consumer (their snapshots are gone)."""
-    connection = await aio_pika.connect(settings.amqp_url)
-    async with connection:
-        with contextlib.suppress(Exception):
-            channel = await connection.channel()
-            queue = await channel.get_queue(f"{settings.amqp_queue_prefix}qbr.snapshots", ensure=True)
-            await queue.purge()
-
-
 @pytest_asyncio.fixture
 async def bus_runtime(
     database: Database, qbr_settings: Callable[..., QbrSettings]
@@ -152,11 +141,7 @@ async def bus_runtime(
 
     async def start(**overrides: Any) -> ServiceRuntime:
         settings = qbr_settings(**overrides)
-        await purge_qbr_queue(settings)
-        runtime = ServiceRuntime(SPEC, settings)
-        assert runtime.bus is not None
-        await runtime.bus.start()
-        await runtime.bus.wait_ready(15)
+        runtime = await start_consumers(SPEC, settings)
         started.append(runtime)
         return runtime
 

@@ -31,7 +31,7 @@ from hub_shared.db import Database
 from hub_shared.devtools import drop_database, ensure_database, migrate_all
 from hub_shared.events import SUBSCRIPTIONS
 from hub_shared.registry import installed_services
-from hub_shared.runtime import ServiceSpec
+from hub_shared.runtime import ServiceRuntime, ServiceSpec
 from hub_shared.settings import ServiceSettings
 from hub_shared.testing.infrastructure import postgres_server, rabbitmq_server, run_sync
 
@@ -91,6 +91,23 @@ async def purge_queues(amqp_url: str, queues: list[str]) -> None:
             with contextlib.suppress(Exception):
                 declared = await (await connection.channel()).get_queue(queue, ensure=True)
                 await declared.purge()
+
+
+async def purge_consumer_queues(spec: ServiceSpec, settings: ServiceSettings) -> None:
+    """Empty a service's own queues: earlier tests of the session may have left events (whose rows are gone)."""
+    queues = [f"{settings.amqp_queue_prefix}{spec.name}.{consumer.purpose}" for consumer in spec.consumers]
+    await purge_queues(settings.amqp_url, queues)
+
+
+async def start_consumers(spec: ServiceSpec, settings: ServiceSettings) -> ServiceRuntime:
+    """A runtime with only its bus consumers running (no HTTP, no workers), on freshly emptied queues; the
+    caller stops it."""
+    await purge_consumer_queues(spec, settings)
+    runtime = ServiceRuntime(spec, settings)
+    assert runtime.bus is not None
+    await runtime.bus.start()
+    await runtime.bus.wait_ready(15)
+    return runtime
 
 
 async def delete_topology(amqp_url: str, queues: list[str], exchanges: list[str]) -> None:
