@@ -20,7 +20,7 @@ import math
 import unicodedata
 from typing import Any
 
-from hub_shared.storable import storable_text
+from hub_shared.storable import storable_text, unstorable_json
 
 RUNNING, COMPLETED, FAILED = "running", "completed", "failed"
 AUDIT_STATUSES: tuple[str, ...] = (RUNNING, COMPLETED, FAILED)
@@ -126,21 +126,9 @@ def clean_json_object(value: Any, field: str, *, max_chars: int) -> dict[str, An
         return None
     if not isinstance(value, dict):
         raise InputError("INVALID_DATA", f"{field} must be a JSON object or null", field)
-    # Iterative walk: a recursive one could itself hit Python's recursion limit on hostile input.
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > MAX_JSON_DEPTH:
-            raise InputError("INVALID_DATA", f"{field} is nested more than {MAX_JSON_DEPTH} levels deep", field)
-        if isinstance(item, dict):
-            for key, child in item.items():
-                if not storable_text(key):
-                    raise InputError("INVALID_DATA", f"{field} contains a key that cannot be stored", field)
-                stack.append((child, depth + 1))
-        elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item)
-        elif isinstance(item, str) and not storable_text(item):
-            raise InputError("INVALID_DATA", f"{field} contains text that cannot be stored (NUL or invalid)", field)
+    reason = unstorable_json(value, max_depth=MAX_JSON_DEPTH)
+    if reason is not None:
+        raise InputError("INVALID_DATA", f"{field} {reason}", field)
     if len(dump_json(value)) > max_chars:
         raise InputError("INVALID_DATA", f"{field} is larger than {max_chars} characters of JSON", field)
     return value

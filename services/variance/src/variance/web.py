@@ -5,7 +5,6 @@ query values (a bad value answers 400 in the route's envelope instead of being i
 from __future__ import annotations
 
 import json
-import math
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -16,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub_shared.app import UNSTORABLE_MESSAGE
 from hub_shared.db import session_dependency
 from hub_shared.errors import ApiError
-from hub_shared.storable import storable_text
+from hub_shared.storable import storable_text, unstorable_json
 from variance.settings import VarianceSettings
 
 Session = Annotated[AsyncSession, Depends(session_dependency, scope="function")]
@@ -53,20 +52,9 @@ def _storable(value: str | None) -> str | None:
 
 def _storable_json(value: Any) -> Any:
     """A free-form JSON value that ``jsonb`` can hold: finite numbers, storable strings and keys."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if not storable_text(item):
-                raise ValueError(UNSTORABLE_MESSAGE)
-        elif isinstance(item, float):
-            if not math.isfinite(item):
-                raise ValueError("NaN and Infinity are not valid JSON numbers")
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
+    reason = unstorable_json(value)
+    if reason is not None:
+        raise ValueError(reason)
     return value
 
 
