@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.engine import RowMapping
 
 from hub_shared.app import rfc3339
 from hub_shared.errors import ApiError
@@ -129,6 +130,13 @@ def _change(request: Request, action: str, who: tuple[str, str], **fields: Any) 
     )
 
 
+async def _apply_to_one(session: Session, exception_id: int, change: repo.Change) -> RowMapping:
+    changed = await repo.apply_change(session, [exception_id], change)
+    if not changed:
+        raise ApiError(404, "Exception not found")
+    return changed[0]
+
+
 @router.post("/{exception_id}/resolve", summary="Mark an exception resolved")
 async def resolve(
     request: Request,
@@ -140,11 +148,8 @@ async def resolve(
 ) -> dict[str, Any]:
     body = body or ResolveBody()
     who = service.actor_of(caller, body.resolved_by, "api_user")
-    changed = await repo.apply_change(session, [exception_id], _change(request, "resolve", who, notes=body.notes))
-    if not changed:
-        raise ApiError(404, "Exception not found")
+    row = await _apply_to_one(session, exception_id, _change(request, "resolve", who, notes=body.notes))
     background.add_task(warm_latest, request)
-    row = changed[0]
     return {
         "success": True,
         "message": "Exception resolved",
@@ -179,11 +184,8 @@ async def mark_manually_fixed(
         new_value=json.dumps(body.new_value),
         data=json.dumps({"update_type": body.update_type, "old_value": body.old_value, "new_value": body.new_value}),
     )
-    changed = await repo.apply_change(session, [exception_id], change)
-    if not changed:
-        raise ApiError(404, "Exception not found")
+    row = await _apply_to_one(session, exception_id, change)
     background.add_task(warm_latest, request)
-    row = changed[0]
     return {
         "success": True,
         "message": "Exception marked as manually fixed",
