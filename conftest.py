@@ -71,6 +71,8 @@ def collector_overrides(sim: SimHandle) -> dict[str, dict[str, Any]]:
     return {
         "collector_ninja": {
             "ninja_base_url": sim.ninja_url,
+            "ninja_client_id": sim.sim.config.ninja_client_id,
+            "ninja_client_secret": sim.sim.config.ninja_client_secret,
             "ninja_retry_base_seconds": 0.05,
             "ninja_retry_attempts": 4,
             "job_heartbeat_seconds": 1,

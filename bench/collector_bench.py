@@ -46,7 +46,12 @@ async def write_path(database_url: str, sim_url: str) -> tuple[int, float, float
     "Write" is the collector's own COPY pipeline (batched COPYs, one in flight) fed from pages already
     in memory, so the simulator's speed does not count; "map + write" adds the per-device mapping.
     """
-    settings = NinjaCollectorSettings(ninja_base_url=sim_url, database_url=database_url)
+    settings = NinjaCollectorSettings(
+        ninja_base_url=sim_url,
+        ninja_client_id="sim-client",
+        ninja_client_secret="sim-secret",
+        database_url=database_url,
+    )
     async with NinjaClient(settings) as client:
         mapper = await prepare_mapper(client, settings, date(2030, 1, 1))
         pages = [page async for page in client.device_pages()]
@@ -130,6 +135,8 @@ def main() -> None:
                     **os.environ,
                     "DATABASE_URL": database_url,
                     "NINJA_BASE_URL": url,
+                    "NINJA_CLIENT_ID": sim.config.ninja_client_id,
+                    "NINJA_CLIENT_SECRET": sim.config.ninja_client_secret,
                     "THREATLOCKER_BASE_URL": f"{url}/portalapi/",
                     "THREATLOCKER_ORG_ID": sim.config.tl_parent_org_id,
                     "THREATLOCKER_API_KEY": sim.config.tl_api_key,

@@ -16,6 +16,8 @@ async def test_collect_command_writes_the_requested_snapshot_date(vendor_sim, da
             **os.environ,
             "DATABASE_URL": database_url,
             "NINJA_BASE_URL": sim.ninja_url,
+            "NINJA_CLIENT_ID": "sim-client",
+            "NINJA_CLIENT_SECRET": "sim-secret",
             "LOG_LEVEL": "WARNING",
         }
         result = await asyncio.to_thread(
@@ -29,6 +31,11 @@ async def test_collect_command_writes_the_requested_snapshot_date(vendor_sim, da
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == "collected 120 Ninja devices"
+        # Not a terminal: progress as plain lines on stderr (a bar only on a TTY), ending at 100%.
+        progress = [line for line in result.stderr.splitlines() if line.startswith("Ninja collection: [")]
+        assert progress[0].startswith("Ninja collection: [  0%] Ninja collection started for 2026-10-31")
+        assert progress[-1].startswith("Ninja collection: [100%] Ninja: 120 devices collected for 2026-10-31")
+        assert "\r" not in result.stderr
         failed = await asyncio.to_thread(
             subprocess.run,
             [sys.executable, "-m", "collector_ninja", "collect"],

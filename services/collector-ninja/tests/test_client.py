@@ -10,7 +10,8 @@ from hub_shared.vendor_http import VendorUnavailable
 
 
 def settings_for(url: str, **overrides) -> NinjaCollectorSettings:
-    return NinjaCollectorSettings(ninja_base_url=url, ninja_retry_base_seconds=0.01, **overrides)
+    values = {"ninja_client_id": "sim-client", "ninja_client_secret": "sim-secret", **overrides}
+    return NinjaCollectorSettings(ninja_base_url=url, ninja_retry_base_seconds=0.01, **values)
 
 
 async def test_pages_every_device_once_and_refreshes_an_expired_token(vendor_sim) -> None:

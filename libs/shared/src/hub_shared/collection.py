@@ -24,6 +24,7 @@ from hub_shared.events import CollectRequestedEvent, Event, SnapshotCompleted, V
 from hub_shared.jobs import JobReporter
 from hub_shared.logging import bound, get_logger
 from hub_shared.messaging import EventHandler, MessagingTables, enqueue, is_infrastructure_error
+from hub_shared.progress import ConsoleProgress
 from hub_shared.runtime import ServiceRuntime, ServiceSpec
 from hub_shared.settings import ServiceSettings
 from hub_shared.vendor_http import VendorUnavailable
@@ -50,6 +51,14 @@ def check_complete(
         raise IncompleteSync(f"{label} reported {vendor_total} devices but only {count} were received")
     if count == 0 and previous:
         raise IncompleteSync(f"{label} returned no devices, but the previous snapshot had {previous}")
+    if count == 0 and vendor_total != 0:
+        # Even with nothing to compare against (a first sync), an empty inventory is far likelier an
+        # outage or a wrong organisation id than the truth; only the vendor's own total of 0 says otherwise.
+        said = "reports no total" if vendor_total is None else f"reported {vendor_total}"
+        raise IncompleteSync(
+            f"{label} returned no devices and {said}; an empty inventory is accepted only when the vendor's "
+            "own total says zero"
+        )
     if previous and count < previous * (1 - max_drop_ratio):
         raise IncompleteSync(
             f"{label} returned {count} devices, {previous - count} fewer than the previous snapshot's {previous} "
@@ -73,10 +82,17 @@ async def run_collection_job(
     heartbeat_seconds: float,
     collect: Collect,
     followup_jobs: dict[str, str] | None = None,
+    console: ConsoleProgress | None = None,
 ) -> int | None:
     """Collect into ``session`` (the caller commits); returns the device count, or None when it failed."""
     reporter = JobReporter(
-        database, tables, producer=producer, job_id=job_id, job_name=f"{vendor}-collector", batch_id=batch_id
+        database,
+        tables,
+        producer=producer,
+        job_id=job_id,
+        job_name=f"{vendor}-collector",
+        batch_id=batch_id,
+        console=console,
     )
     label = VENDOR_LABEL[vendor]
     with bound(job_id=job_id, batch_id=batch_id, vendor=vendor):
@@ -129,6 +145,7 @@ async def run_vendor_collection(
     job_id: str,
     batch_id: str | None,
     followup_jobs: dict[str, str] | None = None,
+    console: ConsoleProgress | None = None,
 ) -> int | None:
     async def collect(inner: AsyncSession, reporter: JobReporter) -> int:
         return await collect_into(runtime, inner, reporter, snapshot_date, job_id, batch_id)
@@ -145,6 +162,7 @@ async def run_vendor_collection(
         heartbeat_seconds=float(getattr(runtime.settings, "job_heartbeat_seconds", 15)),
         collect=collect,
         followup_jobs=followup_jobs,
+        console=console,
     )
 
 
@@ -177,6 +195,8 @@ def collect_command(
     """``python -m <collector> collect [--snapshot-date YYYY-MM-DD]``: one run now, no broker needed."""
 
     def run_once(args: argparse.Namespace, settings: ServiceSettings) -> None:
+        console = ConsoleProgress(f"{VENDOR_LABEL[vendor]} collection")
+
         async def run() -> int | None:
             runtime = ServiceRuntime(spec(), settings, run_worker=False)
             try:
@@ -190,11 +210,15 @@ def collect_command(
                         snapshot_date=snapshot_date,
                         job_id=new_job_id(vendor),
                         batch_id=None,
+                        console=console,
                     )
             finally:
                 await runtime.stop()
 
-        count = asyncio.run(run())
+        try:
+            count = asyncio.run(run())
+        finally:
+            console.close()
         if count is None:
             sys.exit(1)
         print(f"collected {count} {VENDOR_LABEL[vendor]} devices")

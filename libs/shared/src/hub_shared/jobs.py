@@ -19,6 +19,7 @@ from hub_shared.db import Database
 from hub_shared.events import JobStatus, JobUpdated, new_event
 from hub_shared.logging import get_logger
 from hub_shared.messaging import MessagingTables, enqueue
+from hub_shared.progress import ConsoleProgress
 
 log = get_logger(__name__)
 
@@ -33,8 +34,11 @@ class JobReporter:
         job_id: str,
         job_name: str,
         batch_id: str | None = None,
+        console: ConsoleProgress | None = None,
     ) -> None:
         self.database = database
+        # A one-shot command's terminal: every update is shown there too (heartbeats change nothing).
+        self.console = console
         self.tables = tables
         self.producer = producer
         self.job_id = job_id
@@ -53,6 +57,8 @@ class JobReporter:
     ) -> None:
         if message is not None:
             self.message = message
+        if self.console is not None:
+            self.console.update(self.progress_percent, f"{message}: {error}" if error else message)
         event = new_event(
             JobUpdated(
                 batch_id=self.batch_id,

@@ -11,7 +11,7 @@ import sys
 from typing import Annotated, Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, Field, ValidationError, field_validator
+from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -121,3 +121,29 @@ def load_settings(settings_cls: type[SettingsT], **overrides: Any) -> SettingsT:
         line = f"configuration error: {describe_validation_error(error, settings_cls)}"
         print(line, file=sys.stderr)
         raise ConfigurationError(2) from error
+
+
+def is_simulator_url(url: object, simulator_url: str) -> bool:
+    """Whether a vendor URL is the vendor simulator's default address (``make dev``'s)."""
+    return str(url).rstrip("/").lower() == simulator_url.rstrip("/").lower()
+
+
+def simulator_only_default(url_field: str, simulator_url: str, simulator_value: str) -> Any:
+    """A field validator for a vendor credential or id: unset means the simulator's value, but only while the
+    vendor URL (``url_field``, declared earlier) is the simulator's; against a real vendor it must be set,
+    and the service refuses to start naming the variable. Use with ``Field(default=None, validate_default=True)``.
+    """
+
+    def check(value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and value.strip():
+            return value
+        if url_field not in info.data:
+            return value  # the URL itself is invalid and reported on its own
+        if is_simulator_url(info.data[url_field], simulator_url):
+            return simulator_value
+        raise ValueError(
+            f"must be set when {url_field.upper()} is not the vendor simulator ({simulator_url}); "
+            "the simulator's value is never used against a real vendor"
+        )
+
+    return check

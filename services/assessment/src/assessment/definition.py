@@ -15,6 +15,7 @@ from assessment.service import NoSnapshot, RunSummary, assess_snapshot, summary_
 from assessment.settings import AssessmentSettings
 from assessment.workers import scheduled_run_worker
 from hub_shared.app import rfc3339
+from hub_shared.progress import ConsoleProgress
 from hub_shared.runtime import ConsumerSpec, ServiceRuntime, ServiceSpec
 
 
@@ -25,6 +26,11 @@ def add_commands(commands: Any) -> None:
 
 
 def assess_once(args: argparse.Namespace, settings: AssessmentSettings) -> None:
+    console = ConsoleProgress("Windows 11 24H2 assessment")
+
+    async def progress(percent: int, message: str) -> None:
+        console.update(percent, message)
+
     async def run() -> RunSummary:
         runtime = ServiceRuntime(SPEC, settings, run_worker=False)
         try:
@@ -35,6 +41,7 @@ def assess_once(args: argparse.Namespace, settings: AssessmentSettings) -> None:
                     trigger="cli",
                     producer=SPEC.name,
                     retention_days=settings.assessment_retention_days,
+                    progress=progress,
                 )
         finally:
             await runtime.stop()
@@ -42,8 +49,10 @@ def assess_once(args: argparse.Namespace, settings: AssessmentSettings) -> None:
     try:
         summary = asyncio.run(run())
     except NoSnapshot as exc:
+        console.close()
         print(exc, file=sys.stderr)
         sys.exit(1)
+    console.close(f"{summary.device_count:,} devices assessed")
     print(summary_output(summary, rfc3339(datetime.now(UTC))))
 
 

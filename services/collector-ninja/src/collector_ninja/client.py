@@ -2,7 +2,10 @@
 
 Facts from ``reference/vendor-apis.md``: tokens come from ``/ws/oauth/token`` (``/oauth/token`` as a
 fallback), are cached until shortly before expiry and refreshed once on a 401; lists are bare arrays
-paged by ``after`` = last id; the bulk custom-fields query pages by cursor.
+paged by ``after`` = the largest id seen (rows are not trusted to arrive sorted); the bulk custom-fields
+query pages by cursor, with ``pageSize`` and ``fields`` on every page (a follow-up page asked with only
+the cursor gets the API's default size of 1,000 and all fields), until an empty page or an exhausted
+cursor — a short page is not the end.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from hub_shared.vendor_http import RateLimiter, RetryPolicy, VendorUnavailable, 
 
 TOKEN_PATHS = ("/ws/oauth/token", "/oauth/token")
 TOKEN_EXPIRY_MARGIN_SECONDS = 60
-QUERY_PAGE_SIZE = 5000
+# A cursor that never runs out (a vendor bug) must not loop forever: 100,000 devices at the smallest page.
+MAX_QUERY_PAGES = 10_000
 
 
 class NinjaAuthError(VendorUnavailable):
@@ -124,7 +128,7 @@ class NinjaClient:
                 raise VendorUnavailable(f"NinjaOne {path} answered a {type(page).__name__}, expected a list")
             if not page:
                 return
-            last_id = int(page[-1]["id"])
+            last_id = max(int(row["id"]) for row in page)
             if after is not None and last_id <= after:
                 raise VendorUnavailable(f"NinjaOne {path} pagination did not advance past id {after}")
             yield page
@@ -147,9 +151,14 @@ class NinjaClient:
         # A fleet has only a handful of distinct TPM/Secure Boot combinations: devices share one record
         # each, so this map costs ~100 bytes per device instead of a dict each (memory stays ~flat).
         records: dict[tuple[Any, ...], dict[str, Any]] = {}
-        params: dict[str, Any] = {"fields": ",".join(fields), "pageSize": QUERY_PAGE_SIZE}
+        base: dict[str, Any] = {"fields": ",".join(fields), "pageSize": self.settings.ninja_query_page_size}
+        params = dict(base)
+        pages = 0
         while True:
             body = await self.get_json("/v2/queries/custom-fields", params)
+            pages += 1
+            if not isinstance(body, dict):
+                raise VendorUnavailable(f"NinjaOne custom-fields query answered a {type(body).__name__}")
             results = body.get("results") or []
             for row in results:
                 row_fields = row.get("fields")
@@ -157,9 +166,11 @@ class NinjaClient:
                     row_fields = {name: row.get(name) for name in fields if name in row}
                 values[int(row["deviceId"])] = _shared(records, {name: row_fields.get(name) for name in fields})
             cursor = body.get("cursor") or {}
-            if not results or not cursor.get("name") or len(results) < QUERY_PAGE_SIZE:
+            if not results or not cursor.get("name"):
                 return values
-            params = {"cursor": cursor["name"]}
+            if pages > MAX_QUERY_PAGES:
+                raise VendorUnavailable(f"NinjaOne custom-fields query did not end after {MAX_QUERY_PAGES} pages")
+            params = {**base, "cursor": cursor["name"]}
 
 
 def _shared(records: dict[tuple[Any, ...], dict[str, Any]], record: dict[str, Any]) -> dict[str, Any]:

@@ -40,8 +40,8 @@ class ThreatLockerClient:
             timeout=httpx.Timeout(settings.threatlocker_timeout_seconds, connect=10),
             transport=transport,
             headers={
-                "authorization": settings.threatlocker_api_key,
-                "managedOrganizationId": settings.threatlocker_org_id,
+                "authorization": settings.threatlocker_api_key or "",
+                "managedOrganizationId": settings.threatlocker_org_id or "",
                 "accept": "application/json",
             },
         )

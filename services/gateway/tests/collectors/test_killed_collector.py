@@ -36,6 +36,8 @@ async def test_killed_collector_leaves_no_partial_snapshot_and_its_job_is_failed
             "AMQP_DEAD_EXCHANGE": bus_names.dead_exchange,
             "AMQP_QUEUE_PREFIX": bus_names.queue_prefix,
             "NINJA_BASE_URL": sim.ninja_url,
+            "NINJA_CLIENT_ID": sim.sim.config.ninja_client_id,
+            "NINJA_CLIENT_SECRET": sim.sim.config.ninja_client_secret,
             "NINJA_PAGE_SIZE": "100",
             "JOB_HEARTBEAT_SECONDS": "1",
             "OUTBOX_POLL_SECONDS": "0.5",

@@ -26,7 +26,7 @@ GROUPS = ("*", "ninja", "tl")
 PAGED_ROUTES = frozenset(ROUTES) - {"ninja.token", "ninja.device_custom_fields"}
 TRUNCATABLE_ROUTES = frozenset({"ninja.devices", "ninja.devices_detailed", "tl.computers"})
 
-FaultKind = Literal["rate_limit", "server_error", "delay", "truncate", "repeat_page", "empty_body"]
+FaultKind = Literal["rate_limit", "server_error", "delay", "truncate", "repeat_page", "empty_body", "unsorted_page"]
 
 
 class FaultRule(BaseModel):
@@ -39,6 +39,7 @@ class FaultRule(BaseModel):
       Ninja just returns a short page (fewer devices than the vendor really has).
     - repeat_page: page `page` returns the rows of page `page - 1` again (a vendor paging bug).
     - empty_body: an empty ThreatLocker page is answered with an empty body instead of `[]`.
+    - unsorted_page: a Ninja device-list page comes in descending id order (its last row is not its largest id).
     """
 
     model_config = ConfigDict(extra="forbid")

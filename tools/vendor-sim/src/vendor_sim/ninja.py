@@ -205,6 +205,9 @@ def ninja_router(sim: Simulator) -> APIRouter:
             require_token(request)
             window, size, day = await device_window(route, request)
             devices = (fleet.ninja_device(m, st, record, day, detailed) for _, m, st, record in window)
+            if sim.faults.take("unsorted_page", route) is not None:
+                # Rows sorted by id are not promised: this page comes in descending id order.
+                return json_response(sorted(devices, key=lambda device: device["id"], reverse=True))
             if size is not None and size <= STREAM_ABOVE:
                 return json_response(list(devices))
             return StreamingResponse(_json_array(devices), media_type="application/json")
@@ -235,26 +238,21 @@ def ninja_router(sim: Simulator) -> APIRouter:
         require_token(request)
         now = sim.config.clock()
         cursor_name = request.query_params.get("cursor")
+        # Like the real API, every page is sized by its own request: a follow-up page asked with only the
+        # cursor gets the default size (1,000) and every field, whatever the first page asked for.
+        size = _int_param(request, "pageSize", minimum=QUERY_PAGE_MIN, maximum=QUERY_PAGE_MAX) or QUERY_PAGE_DEFAULT
+        fields_param = request.query_params.get("fields")
+        wanted = [f.strip() for f in fields_param.split(",") if f.strip()] if fields_param else None
         if cursor_name:
             state = _decode_cursor(cursor_name)
             if state["expires"] < now:
                 raise VendorError(400, "Cursor expired")
         else:
-            size = _int_param(request, "pageSize", minimum=QUERY_PAGE_MIN, maximum=QUERY_PAGE_MAX)
-            fields_param = request.query_params.get("fields")
-            wanted = [f.strip() for f in fields_param.split(",") if f.strip()] if fields_param else None
             df = request.query_params.get("df") or ""
             parse_device_filter(df)
-            state = {
-                "day": sim.day,
-                "after": None,
-                "offset": 0,
-                "size": size or QUERY_PAGE_DEFAULT,
-                "fields": wanted,
-                "df": df,
-                "expires": now + CURSOR_TTL,
-            }
-        size, offset, day = state["size"], state["offset"], state["day"]
+            state = {"day": sim.day, "after": None, "offset": 0, "size": size, "df": df, "expires": now + CURSOR_TTL}
+        state = dict(state, size=size, fields=wanted)
+        offset, day = state["offset"], state["day"]
         raise_server_error(sim, "ninja.custom_fields_query", offset // size + 1)
         keep = parse_device_filter(state["df"])
         wanted_fields = state["fields"]
