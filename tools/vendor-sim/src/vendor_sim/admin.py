@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -137,7 +139,43 @@ def admin_router(sim: Simulator, *, prebuild: bool = False) -> APIRouter:
             "tl_parent_org_id": c.tl_parent_org_id,
             "internal_org_name": c.internal_org_name,
             "spare_exempt_locations": list(c.spare_exempt_locations),
+            "cw_company_id": c.cw_company_id,
+            "cw_public_key": c.cw_public_key,
+            "cw_private_key": c.cw_private_key,
+            "cw_client_id": c.cw_client_id,
+            "cw_codebase": c.cw_codebase,
         }
+
+    @router.get("/truth/connectwise")
+    async def connectwise_truth(request: Request) -> Response:
+        """The reactive-ticket figures of each `month` (repeatable, YYYY-MM) in `timezone` (default: the
+        simulator's cw_timezone), for a definition (`boards`, `parent_only`, `closed_statuses` comma lists,
+        `time_entry_date`); defaults are the replaced system's rules."""
+        from vendor_sim.connectwise import Definition, help_desk_of, month_truth
+
+        params = request.query_params
+        months = params.getlist("month")
+        if not months or not all(re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month) for month in months):
+            return _error("month=YYYY-MM is required (repeatable)")
+        try:
+            zone = ZoneInfo(params.get("timezone") or sim.config.cw_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return _error("unknown timezone")
+        defaults = Definition()
+
+        def listed(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+            raw = params.get(name)
+            return tuple(item.strip() for item in raw.split(",") if item.strip()) if raw else default
+
+        definition = Definition(
+            boards=listed("boards", defaults.boards),
+            parent_only=(params.get("parent_only") or "true").lower() in ("true", "1", "yes"),
+            closed_statuses=listed("closed_statuses", defaults.closed_statuses),
+            time_entry_date=params.get("time_entry_date") or defaults.time_entry_date,
+        )
+        if definition.time_entry_date not in ("timeStart", "dateEntered"):
+            return _error("time_entry_date is timeStart or dateEntered")
+        return JSONResponse({"months": [month_truth(help_desk_of(sim), m, zone, definition) for m in months]})
 
     @router.get("/health")
     async def health() -> dict[str, str]:

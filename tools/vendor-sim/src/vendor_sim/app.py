@@ -59,6 +59,18 @@ class VendorError(Exception):
             body = {"error": self.oauth_error, "error_description": self.message}
         elif vendor == "tl":
             body = {"LoggerId": str(uuid.uuid4()), "StatusCode": self.status, "Message": self.message}
+        elif vendor == "cw":
+            codes = {
+                400: "InvalidObject",
+                401: "Unauthorized",
+                403: "Forbidden",
+                404: "NotFound",
+                429: "TooManyRequests",
+            }
+            body = {"code": codes.get(self.status, "ServerError"), "message": self.message, "errors": []}
+            return JSONResponse(
+                body, status_code=self.status, headers={"x-cw-request-id": str(uuid.uuid4()), **self.headers}
+            )
         else:
             body = {"resultCode": "FAILURE", "errorMessage": self.message, "incidentId": str(uuid.uuid4())}
         return JSONResponse(body, status_code=self.status, headers=self.headers)
@@ -91,6 +103,7 @@ class Simulator:
         self._refresh_tokens: dict[str, str] = {}
         self._indexes: OrderedDict[int, DayIndex] = OrderedDict()
         self._index_lock = threading.Lock()
+        self.connectwise: Any = None  # the PSA's help desk (vendor_sim.connectwise.HelpDesk), built by its router
 
     # ------------------------------------------------------------- fleet day
     def set_day(self, day: int) -> None:
@@ -224,8 +237,11 @@ class CaseInsensitivePortalPaths:
 
 
 def _vendor_of(path: str) -> str:
-    if path.lower().startswith(TL_PREFIX):
+    lowered = path.lower()
+    if lowered.startswith(TL_PREFIX):
         return "tl"
+    if "/apis/3.0/" in lowered or lowered.startswith("/login/companyinfo"):
+        return "cw"
     return "ninja"
 
 
@@ -236,6 +252,7 @@ def create_app(config: SimConfig | None = None, *, prebuild: bool = False) -> Fa
     this so the first ThreatLocker page at 100k devices does not wait seconds).
     """
     from vendor_sim.admin import admin_router
+    from vendor_sim.connectwise import connectwise_router
     from vendor_sim.ninja import ninja_router
     from vendor_sim.threatlocker import threatlocker_router
 
@@ -244,6 +261,7 @@ def create_app(config: SimConfig | None = None, *, prebuild: bool = False) -> Fa
     app.state.sim = sim
     app.include_router(ninja_router(sim))
     app.include_router(threatlocker_router(sim))
+    app.include_router(connectwise_router(sim))
     app.include_router(admin_router(sim, prebuild=prebuild))
     app.add_middleware(CaseInsensitivePortalPaths)
 

@@ -49,6 +49,17 @@ class SimConfig:
     spare_exempt_locations: tuple[str, ...] = ("Shop Spares",)
     """Locations (inside the internal organisation) where spares are expected to keep ThreatLocker."""
 
+    # ConnectWise Manage (PSA): Basic "<company>+<public>:<private>" plus a clientId header
+    cw_company_id: str = "summitsim"
+    cw_public_key: str = "sim-cw-public"
+    cw_private_key: str = "sim-cw-private"
+    cw_client_id: str = "sim-cw-client"
+    cw_codebase: str = "v4_6_release"
+    cw_tickets_per_month: int = 120
+    """Tickets entered per month on every board (plus four boundary plants a month)."""
+    cw_timezone: str = "America/Chicago"
+    """The zone whose month boundaries the boundary plants sit on (the hub's HUB_TIMEZONE)."""
+
     faults: list[dict[str, Any]] = field(default_factory=list)
     """Fault rules active from the start (same JSON as POST /_sim/faults)."""
     clock: Callable[[], float] = time.time
