@@ -40,3 +40,8 @@ down:
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: console-api
+console-api: install  ## regenerate console/openapi.json and the console's typed client (src/api/schema.d.ts)
+	$(PY) -m gateway openapi --out console/openapi.json
+	cd console && npm ci --no-audit --no-fund && npm run gen:api

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
@@ -16,6 +18,7 @@ from gateway.edge.security import install_edge
 from gateway.models import SCHEMA, messaging, metadata
 from gateway.settings import GatewaySettings
 from gateway.status.routes import router as status_router
+from gateway.system.openapi_cli import register as register_openapi_command
 from gateway.system.routes import router as system_router
 from hub_shared.runtime import ConsumerSpec, ServiceRuntime, ServiceSpec
 
@@ -47,6 +50,11 @@ def configure(app: FastAPI, runtime: ServiceRuntime) -> None:
     app.router.routes.append(APIRoute("/api/{path:path}", forward, methods=PROXIED_METHODS, include_in_schema=False))
 
 
+def register_commands(commands: Any) -> None:
+    register_token_commands(commands)
+    register_openapi_command(commands)
+
+
 SPEC = ServiceSpec(
     name="gateway",
     package="gateway",
@@ -59,5 +67,5 @@ SPEC = ServiceSpec(
     consumers=(ConsumerSpec("jobs", ("job.updated",), make_job_update_handler),),
     workers=(schedule_worker, stale_job_worker, purge_expired_sessions),
     configure_app=configure,
-    extra_commands=register_token_commands,
+    extra_commands=register_commands,
 )
