@@ -82,6 +82,7 @@ async def test_bare_family_errors(client: httpx.AsyncClient) -> None:
     assert (response.status_code, response.json()) == (404, {"error": "Not found"})
     response = await client.delete("/api/variances/things/1")
     assert (response.status_code, response.json()) == (405, {"error": "Method not allowed"})
+    assert response.headers["allow"] == "GET"
 
 
 async def test_success_data_family_errors(client: httpx.AsyncClient) -> None:
@@ -94,7 +95,7 @@ async def test_success_data_family_errors(client: httpx.AsyncClient) -> None:
     response = await client.post("/api/qbr/things", content=b"{not json", headers={"content-type": "application/json"})
     assert response.status_code == 400
     assert response.json()["error"] == {
-        "code": "VALIDATION_ERROR",
+        "code": "INVALID_DATA",
         "message": "Malformed JSON body",
         "status": 400,
     }

@@ -24,16 +24,15 @@ from hub_shared.logging import bound, get_logger
 from hub_shared.metrics import HTTP_LATENCY, HTTP_REQUESTS, render_latest
 from hub_shared.runtime import ServiceRuntime
 from hub_shared.storable import storable_text
+from hub_shared.timefmt import rfc3339
+from hub_shared.web import UNSTORABLE_MESSAGE, describe_validation_error, finish_openapi
+
+__all__ = ["UNSTORABLE_MESSAGE", "create_app", "install_error_handlers", "rfc3339"]  # rfc3339: moved to timefmt
 
 log = get_logger("hub.http")
 
 REQUEST_ID_HEADER = "x-request-id"
 _UNMATCHED_ROUTE = "<unmatched>"
-
-
-def rfc3339(moment: datetime) -> str:
-    """Every timestamp the hub emits: UTC, with a ``Z``."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 class RequestContextMiddleware:
@@ -98,21 +97,6 @@ class RequestContextMiddleware:
                     )
 
 
-def describe_validation_error(exc: RequestValidationError) -> str:
-    problems = []
-    for item in exc.errors():
-        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path")]
-        where = ".".join(location) or "request"
-        if item.get("type") == "json_invalid":
-            problems.append("Malformed JSON body")
-            continue
-        if item.get("type") == "missing" and not location:
-            problems.append("Request body is required")
-            continue
-        problems.append(f"Invalid value for {where}: {item.get('msg', 'invalid')}")
-    return "; ".join(problems) or "Invalid request"
-
-
 def install_error_handlers(app: FastAPI) -> None:
     async def on_api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
@@ -120,7 +104,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        return error_response(request.url.path, 400, describe_validation_error(exc))
+        code, message = describe_validation_error(request, exc)
+        return error_response(request.url.path, 400, message, code)
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
@@ -132,9 +117,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http_error)
 
 
-UNSTORABLE_MESSAGE = "contains characters that cannot be stored (NUL or an unpaired surrogate)"
-
-
 async def reject_unstorable_parameters(request: Request) -> None:
     """Every route: a path or query value PostgreSQL could not hold (``%00``) is a 400 in the route's
     envelope before any SQL runs, instead of a database error (bodies are each route's own to check)."""
@@ -142,6 +124,19 @@ async def reject_unstorable_parameters(request: Request) -> None:
     for name, value in pairs:
         if isinstance(value, str) and not (storable_text(name) and storable_text(value)):
             raise ApiError(400, f"Invalid value for {name!r}: {UNSTORABLE_MESSAGE}", code="INVALID_PARAMETER")
+
+
+def install_contract_openapi(app: FastAPI, *, edge_statuses: tuple[int, ...] = ()) -> None:
+    """The app's ``/openapi.json`` says what it answers: 400 instead of FastAPI's 422, every documented
+    error status with its family's envelope (:func:`hub_shared.web.finish_openapi`)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = finish_openapi(generate(), edge_statuses=edge_statuses)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(runtime: ServiceRuntime, *, include_routers: bool = True) -> FastAPI:
@@ -157,6 +152,7 @@ def create_app(runtime: ServiceRuntime, *, include_routers: bool = True) -> Fast
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    install_contract_openapi(app)
 
     @app.get("/health", tags=["system"], include_in_schema=False)
     async def health() -> dict[str, Any]:

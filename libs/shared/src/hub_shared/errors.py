@@ -11,6 +11,7 @@ dashboard expects for that route.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
@@ -55,8 +56,72 @@ class ApiError(Exception):
         self.headers = headers
 
 
+def _under(path: str, prefixes: tuple[str, ...]) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in prefixes)
+
+
 def uses_success_data_envelope(path: str) -> bool:
-    return any(path == prefix or path.startswith(prefix + "/") for prefix in SUCCESS_DATA_PREFIXES)
+    return _under(path, SUCCESS_DATA_PREFIXES)
+
+
+@dataclass(frozen=True)
+class EnvelopeFamily:
+    """One error envelope the dashboard knows, and the codes a failed validation answers with in it.
+
+    ``codes`` (success/data families only) names the code of each kind of validation failure: ``query``
+    and ``header`` (a bad parameter), ``path`` (a bad id in the path), ``body`` (a bad body field),
+    ``malformed`` (a body that is not JSON) and ``missing_body`` (no body where one is required). A route or
+    a parameter can name its own code instead (``hub_shared.web.error_code``).
+    """
+
+    name: str
+    prefixes: tuple[str, ...]
+    success_data: bool
+    codes: dict[str, str] = field(default_factory=dict)
+
+    def validation_code(self, kind: str) -> str | None:
+        if not self.success_data:
+            return None
+        return self.codes.get(kind, self.codes.get("query", _DEFAULT_CODES[400]))
+
+
+BARE = EnvelopeFamily("bare", (), success_data=False)
+SUCCESS_DATA = EnvelopeFamily(
+    "success_data",
+    ("/api/qbr", "/api/ninja"),
+    success_data=True,
+    codes={
+        "query": "INVALID_PARAMETER",
+        "header": "INVALID_PARAMETER",
+        "path": "INVALID_PARAMETER",
+        "body": "INVALID_DATA",
+        "malformed": "INVALID_DATA",
+        "missing_body": "MISSING_DATA",
+    },
+)
+# TenantSweep's routes share the success/data shape but spell their validation codes their own way.
+TENANTSWEEP = EnvelopeFamily(
+    "tenantsweep",
+    ("/api/tenantsweep",),
+    success_data=True,
+    codes={
+        "query": "INVALID_PARAMETER",
+        "header": "INVALID_PARAMETER",
+        "path": "INVALID_ID",
+        "body": "INVALID_DATA",
+        "malformed": "INVALID_JSON",
+        "missing_body": "MISSING_DATA",
+    },
+)
+FAMILIES = (TENANTSWEEP, SUCCESS_DATA)
+
+
+def family_of(path: str) -> EnvelopeFamily:
+    """The envelope family of a public path (the bare ``{"error"}`` family unless a prefix says otherwise)."""
+    for family in FAMILIES:
+        if _under(path, family.prefixes):
+            return family
+    return BARE
 
 
 def error_body(

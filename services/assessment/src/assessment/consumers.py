@@ -23,12 +23,12 @@ from assessment import service
 from assessment.models import messaging
 from assessment.service import JOB_NAME, NoSnapshot, RunSummary
 from assessment.settings import AssessmentSettings
-from hub_shared.app import rfc3339
 from hub_shared.events import Event, SnapshotCompletedEvent
 from hub_shared.jobs import JobReporter
 from hub_shared.logging import bound, get_logger
 from hub_shared.messaging import EventHandler, is_infrastructure_error
 from hub_shared.runtime import ServiceRuntime
+from hub_shared.timefmt import rfc3339
 
 log = get_logger(__name__)
 

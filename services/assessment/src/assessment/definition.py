@@ -14,9 +14,9 @@ from assessment.routes import router
 from assessment.service import NoSnapshot, RunSummary, assess_snapshot, summary_output
 from assessment.settings import AssessmentSettings
 from assessment.workers import scheduled_run_worker
-from hub_shared.app import rfc3339
 from hub_shared.progress import ConsoleProgress
 from hub_shared.runtime import ConsumerSpec, ServiceRuntime, ServiceSpec
+from hub_shared.timefmt import rfc3339
 
 
 def add_commands(commands: Any) -> None:

@@ -45,11 +45,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from assessment import service
 from assessment.service import INCOMPATIBLE, DeviceList, NoSnapshot, compatibility_rate
 from assessment.settings import AssessmentSettings
-from hub_shared.app import rfc3339
 from hub_shared.db import session_dependency
 from hub_shared.errors import ApiError
 from hub_shared.identity import current_identity
 from hub_shared.logging import get_logger
+from hub_shared.timefmt import rfc3339
 
 log = get_logger(__name__)
 

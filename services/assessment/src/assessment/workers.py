@@ -13,9 +13,9 @@ import time
 
 from assessment import service
 from assessment.consumers import reporter_for, run_job, settings_of
-from hub_shared.app import rfc3339
 from hub_shared.logging import get_logger
 from hub_shared.runtime import ServiceRuntime
+from hub_shared.timefmt import rfc3339
 
 log = get_logger(__name__)
 

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
+from starlette.routing import Route
 
 from gateway.auth.tokens_cli import register as register_token_commands
 from gateway.auth.workers import purge_expired_sessions
@@ -14,15 +15,28 @@ from gateway.collectors.consumers import make_job_update_handler
 from gateway.collectors.routes import router as collectors_router
 from gateway.collectors.schedule import schedule_worker, stale_job_worker
 from gateway.edge.proxy import UpstreamLanes, build_client, proxy
+from gateway.edge.route_table import owner_of
 from gateway.edge.security import install_edge
 from gateway.models import SCHEMA, messaging, metadata
 from gateway.settings import GatewaySettings
 from gateway.status.routes import router as status_router
 from gateway.system.openapi_cli import register as register_openapi_command
 from gateway.system.routes import router as system_router
+from hub_shared.errors import error_response
 from hub_shared.runtime import ConsumerSpec, ServiceRuntime, ServiceSpec
 
 PROXIED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def own_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the gateway's own routes declare for ``path`` (empty: not one of its paths)."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if not isinstance(route, Route) or not route.methods or route.path == "/api/{path:path}":
+            continue
+        if route.path_regex.match(path):
+            methods |= route.methods
+    return sorted(methods)
 
 
 def configure(app: FastAPI, runtime: ServiceRuntime) -> None:
@@ -44,6 +58,11 @@ def configure(app: FastAPI, runtime: ServiceRuntime) -> None:
     install_edge(app, runtime)  # sign-in routes, access policy, CORS/CSRF/limits/headers
 
     async def forward(request: Request) -> Response:
+        path = request.url.path
+        if owner_of(path) is None:
+            allowed = own_methods(app, path)
+            if allowed:  # one of the gateway's own paths, asked with a method it does not declare
+                return error_response(path, 405, "Method not allowed", headers={"Allow": ", ".join(allowed)})
         return await proxy(request, lanes, settings)
 
     # Registered last, so the gateway's own routes win; everything else under /api goes by the table.

@@ -19,9 +19,9 @@ from gateway.auth.oidc import OidcError
 from gateway.auth.repository import SessionRow, TokenRow
 from gateway.auth.schemas import AuthError, AuthStatus, AuthUser, LoggedOut, NotAuthenticated
 from gateway.auth.service import AuthService, NotAllowed
-from hub_shared.app import rfc3339
 from hub_shared.db import Database
 from hub_shared.logging import get_logger
+from hub_shared.timefmt import rfc3339
 
 log = get_logger(__name__)
 

@@ -23,8 +23,8 @@ from gateway.auth.policy import AREAS
 from gateway.auth.repository import TokenRow, list_tokens, revoke_token
 from gateway.auth.service import AuthService, parse_expiry, parse_scopes, utcnow
 from gateway.settings import GatewaySettings
-from hub_shared.app import rfc3339
 from hub_shared.db import Database
+from hub_shared.timefmt import rfc3339
 
 
 def register(commands: Any) -> None:

@@ -16,9 +16,9 @@ from gateway.collectors import repository as repo
 from gateway.collectors import service
 from gateway.collectors.schemas import RunCollectorsBody
 from gateway.settings import GatewaySettings
-from hub_shared.app import rfc3339
 from hub_shared.db import session_dependency
 from hub_shared.errors import ApiError
+from hub_shared.timefmt import rfc3339
 
 router = APIRouter(prefix="/api/collectors", tags=["collectors"])
 Session = Annotated[AsyncSession, Depends(session_dependency, scope="function")]

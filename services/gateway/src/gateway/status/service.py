@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.collectors import repository as runs
 from gateway.status import repository as repo
-from hub_shared.app import rfc3339
 from hub_shared.snapshots import latest_common_snapshot_date
+from hub_shared.timefmt import rfc3339
 
 REPORT_WINDOW_DAYS = 7
 COLLECTOR_LABELS = {"ninja-collector": "Ninja", "threatlocker-collector": "ThreatLocker"}

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from gateway.settings import GatewaySettings
 from gateway.system import service
-from hub_shared.app import rfc3339
+from hub_shared.timefmt import rfc3339
 
 router = APIRouter(tags=["system"])
 

@@ -11,8 +11,10 @@ import httpx
 
 from gateway.edge.route_table import UPSTREAM_SERVICES, owner_of
 from gateway.settings import GatewaySettings
+from hub_shared.web import finish_openapi
 
 HEALTH_TIMEOUT_SECONDS = 2.0
+EDGE_STATUSES = (401, 403, 429, 502, 503, 504)
 
 
 async def probe(client: httpx.AsyncClient, base_url: str) -> dict[str, Any]:
@@ -60,8 +62,9 @@ def merge_openapi(own: dict[str, Any], upstream_docs: dict[str, dict[str, Any]])
             upstream = owner_of(path)
             if upstream is not None and upstream.service == service:
                 merged["paths"][path] = operations
-    if not schemas:
-        merged["components"].pop("schemas")
+    # What the edge itself may answer on any public operation (sign-in/scope policy, rate limits, an
+    # upstream that is down or slow), documented once here rather than by every service.
+    finish_openapi(merged, edge_statuses=EDGE_STATUSES)
     return merged
 
 
