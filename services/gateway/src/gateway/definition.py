@@ -14,12 +14,15 @@ from gateway.auth.workers import purge_expired_sessions
 from gateway.collectors.consumers import make_job_update_handler
 from gateway.collectors.routes import router as collectors_router
 from gateway.collectors.schedule import schedule_worker, stale_job_worker
+from gateway.console.static import install_console
+from gateway.edge.etag import ETagMiddleware
 from gateway.edge.proxy import UpstreamLanes, build_client, proxy
 from gateway.edge.route_table import owner_of
 from gateway.edge.security import install_edge
 from gateway.models import SCHEMA, messaging, metadata
 from gateway.settings import GatewaySettings
 from gateway.status.routes import router as status_router
+from gateway.system.docs import router as docs_router
 from gateway.system.openapi_cli import register as register_openapi_command
 from gateway.system.routes import router as system_router
 from hub_shared.errors import error_response
@@ -55,7 +58,9 @@ def configure(app: FastAPI, runtime: ServiceRuntime) -> None:
         if getattr(route, "path", None) not in ("/openapi.json", "/docs", "/docs/oauth2-redirect")
     ]
     app.include_router(system_router)
+    app.include_router(docs_router)
     install_edge(app, runtime)  # sign-in routes, access policy, CORS/CSRF/limits/headers
+    app.add_middleware(ETagMiddleware)  # outermost: conditional GETs of the JSON the console polls
 
     async def forward(request: Request) -> Response:
         path = request.url.path
@@ -67,6 +72,8 @@ def configure(app: FastAPI, runtime: ServiceRuntime) -> None:
 
     # Registered last, so the gateway's own routes win; everything else under /api goes by the table.
     app.router.routes.append(APIRoute("/api/{path:path}", forward, methods=PROXIED_METHODS, include_in_schema=False))
+    # And after it the console: every other path is one of its files or client routes.
+    install_console(app, settings.console_dist_dir)
 
 
 def register_commands(commands: Any) -> None:

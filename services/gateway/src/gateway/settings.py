@@ -41,6 +41,8 @@ class GatewaySettings(ServiceSettings, AuthSettings):
     collector_schedule_enabled: bool = True
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
+    # The built console (``npm run build`` in console/); relative paths are from the working directory.
+    console_dist_dir: Path = Path("console/dist")
 
     @property
     def port(self) -> int:

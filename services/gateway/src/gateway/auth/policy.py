@@ -13,8 +13,10 @@ Levels:
   credentials) or ``AUTH_REQUIRE_FOR_WRITES`` is set and the request changes state.
 - ``PROTECTED``: always needs a session or a token with the scope.
 
-A path no rule matches is PUBLIC (area ``hub``): the proxy forwards only the route table's prefixes and
-answers 404 for the rest, and a test keeps every route-table prefix covered by an explicit rule here.
+A path under ``/api`` no rule matches is PUBLIC (area ``hub``): the proxy forwards only the route table's
+prefixes and answers 404 for the rest, and a test keeps every route-table prefix covered by an explicit rule
+here. Any other path no rule matches is the console's (its static files and client routes, which hold no
+data): OPEN, so a person whose session expired still gets the page that sends them to sign in.
 """
 
 from __future__ import annotations
@@ -80,6 +82,8 @@ POLICY: tuple[Rule, ...] = (
     _public("/api/qbr/metric-definitions", "qbr", exact=True),
     _public("/docs", "docs", exact=True),
     _public("/docs/oauth2-redirect", "docs", exact=True),
+    _public("/docs/init.js", "docs", exact=True),
+    _public("/docs/assets", "docs"),  # Swagger UI's files (system/docs.py)
     _public("/openapi.json", "docs", exact=True),
     # Not in the spec: aliases change how devices reconcile, so reading is public and changing is not.
     _public("/api/organization-aliases", "variance", methods=SAFE_METHODS),
@@ -91,6 +95,7 @@ POLICY: tuple[Rule, ...] = (
 )
 
 DEFAULT_RULE = Rule("/", Access.PUBLIC, "hub")
+CONSOLE_RULE = Rule("/", Access.OPEN, "console")
 
 # Areas a token's scopes may name (``<area>:read`` / ``<area>:write``, or ``*`` for any area).
 AREAS: tuple[str, ...] = tuple(sorted({rule.area for rule in POLICY if rule.access is not Access.OPEN}))
@@ -107,7 +112,7 @@ def rule_for(method: str, path: str) -> Rule:
     method = method.upper()
     candidates = [rule for rule in POLICY if rule.matches(method, path)]
     if not candidates:
-        return DEFAULT_RULE
+        return DEFAULT_RULE if path == "/api" or path.startswith("/api/") else CONSOLE_RULE
     return max(candidates, key=lambda rule: rule.specificity)
 
 

@@ -4,8 +4,8 @@ Outermost first, as :func:`install_edge` stacks them:
 
 1. ``SecurityHeadersMiddleware``: ``X-Content-Type-Options``, ``X-Frame-Options: DENY``,
    ``Referrer-Policy``, HSTS when the request came over TLS, and a Content-Security-Policy: ``default-src
-   'none'`` for the API, and for ``/docs`` one built from the page itself (its CDN origins and the hash of
-   its inline script) so Swagger UI still loads.
+   'none'`` unless the route set its own (``/docs`` and the console at ``/`` admit their own origin only:
+   ``system/docs.py``, ``console/static.py``).
 2. ``CorsMiddleware``: credentials allowed for ``CORS_ORIGINS`` only; methods GET, POST, PUT, PATCH,
    DELETE, OPTIONS (the replaced system forgot PATCH, so TenantSweep updates failed from the browser). A
    refused preflight answers 403 JSON, not Starlette's plain-text 400.
@@ -25,10 +25,7 @@ Outermost first, as :func:`install_edge` stacks them:
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import math
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,7 +61,6 @@ CORS_EXPOSED_HEADERS = (
 )
 CORS_MAX_AGE = 86400
 LOGIN_PATH = "/api/auth/microsoft/login"
-DOCS_PATH = "/docs"
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 HSTS = "max-age=31536000; includeSubDomains"
 
@@ -77,23 +73,6 @@ def _set_default(headers: MutableHeaders, name: str, value: str) -> None:
 # --- 1. security headers ---
 
 
-def docs_csp(html: str) -> str:
-    """A CSP for the Swagger UI page: its script/style origins, and hashes of its inline scripts."""
-    script_origins = {origin_of(src) for src in re.findall(r'<script[^>]*\ssrc="([^"]+)"', html) if "//" in src}
-    link_origins = {origin_of(href) for href in re.findall(r'<link[^>]*\shref="([^"]+)"', html) if "//" in href}
-    inline = re.findall(r"<script(?![^>]*\ssrc=)[^>]*>(.*?)</script>", html, flags=re.DOTALL)
-    hashes = {f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'" for body in inline}
-    scripts = " ".join(sorted(script_origins | hashes))
-    links = " ".join(sorted(link_origins))
-    return (
-        f"default-src 'none'; script-src 'self' {scripts}; "
-        # Swagger UI sets style attributes from JavaScript, which only 'unsafe-inline' allows.
-        f"style-src 'self' 'unsafe-inline' {links}; img-src 'self' data: {links}; "
-        f"font-src 'self' data: {links}; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-        "form-action 'self'"
-    ).replace("  ", " ")
-
-
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -103,9 +82,6 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         secure = scope.get("scheme") == "https"
-        if scope["path"] == DOCS_PATH:
-            await self._docs(scope, receive, send, secure)
-            return
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -126,35 +102,6 @@ class SecurityHeadersMiddleware:
         _set_default(headers, "cross-origin-opener-policy", "same-origin")
         if secure:
             _set_default(headers, "strict-transport-security", HSTS)
-
-    async def _docs(self, scope: Scope, receive: Receive, send: Send, secure: bool) -> None:
-        # The page is a few kilobytes: buffer it to hash its inline script into the policy.
-        start: Message | None = None
-        chunks: list[bytes] = []
-
-        async def buffered(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-                return
-            if message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if message.get("more_body"):
-                    return
-                assert start is not None
-                body = b"".join(chunks)
-                headers = MutableHeaders(scope=start)
-                self._common(headers, secure)
-                if headers.get("content-type", "").startswith("text/html"):
-                    headers["content-security-policy"] = docs_csp(body.decode("utf-8", "replace"))
-                else:
-                    _set_default(headers, "content-security-policy", API_CSP)
-                await send(start)
-                await send({"type": "http.response.body", "body": body})
-                return
-            await send(message)
-
-        await self.app(scope, receive, buffered)
 
 
 # --- 2. CORS ---

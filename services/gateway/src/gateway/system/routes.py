@@ -1,4 +1,4 @@
-"""Gateway system routes: ``/api/health`` (every service), merged ``/openapi.json`` and ``/docs``."""
+"""Gateway system routes: ``/api/health`` (every service) and the merged ``/openapi.json`` (``/docs``: ``docs.py``)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from typing import Any
 
 import httpx
 from fastapi import APIRouter, Request
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 
 from gateway.settings import GatewaySettings
 from gateway.system import service
@@ -43,8 +42,3 @@ async def api_health(request: Request) -> dict[str, Any]:
 async def openapi(request: Request) -> JSONResponse:
     upstream = await service.fetch_openapi(_client(request), _settings(request))
     return JSONResponse(service.merge_openapi(request.app.openapi(), upstream))
-
-
-@router.get("/docs", include_in_schema=False)
-async def docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="Inventory Hub API")
