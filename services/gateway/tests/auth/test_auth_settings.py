@@ -31,7 +31,7 @@ def test_without_oidc_the_gateway_has_working_defaults() -> None:
     assert (settings.session_cookie_secure, settings.session_lifetime_hours) == (True, 8.0)
     assert (settings.rate_limit_login_per_minute, settings.rate_limit_api_per_minute) == (10, 600)
     assert settings.max_request_body_bytes == 10 * 1024 * 1024
-    assert settings.after_login_url == "http://localhost:5400/docs"
+    assert settings.after_login_url == "http://localhost:5400/"  # the console
     assert settings.trusted_origins == frozenset({"http://localhost:5400"})
 
 

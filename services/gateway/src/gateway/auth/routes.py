@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 from typing import Any
+from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -17,6 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from gateway.auth.identity import AUTH_SESSION, AUTH_TOKEN, request_identity
 from gateway.auth.oidc import OidcError
 from gateway.auth.repository import SessionRow, TokenRow
+from gateway.auth.return_to import landing_url, safe_return_path
 from gateway.auth.schemas import AuthError, AuthStatus, AuthUser, LoggedOut, NotAuthenticated
 from gateway.auth.service import AuthService, NotAllowed
 from hub_shared.db import Database
@@ -31,6 +33,8 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 # started the sign-in (a state alone would let an attacker complete their own login in a victim's browser).
 LOGIN_COOKIE = "hub_login_state"
 LOGIN_COOKIE_PATH = "/api/auth/microsoft"
+# The page to come back to (``?return_to=``), kept beside the state until the callback (checked again there).
+RETURN_COOKIE = "hub_login_return"
 NOT_CONFIGURED = {"error": "Sign-in not configured", "message": "OIDC_ISSUER and OIDC_CLIENT_ID are not set"}
 
 
@@ -52,13 +56,14 @@ def _error(status: int, error: str, *, message: str | None = None, details: str 
 
 
 def _forget_login(response: Response, auth: AuthService) -> Response:
-    response.delete_cookie(
-        LOGIN_COOKIE,
-        path=LOGIN_COOKIE_PATH,
-        secure=auth.settings.session_cookie_secure,
-        httponly=True,
-        samesite="lax",
-    )
+    for name in (LOGIN_COOKIE, RETURN_COOKIE):
+        response.delete_cookie(
+            name,
+            path=LOGIN_COOKIE_PATH,
+            secure=auth.settings.session_cookie_secure,
+            httponly=True,
+            samesite="lax",
+        )
     return response
 
 
@@ -78,12 +83,21 @@ def _clear_session_cookie(response: Response, auth: AuthService) -> None:
     "/microsoft/login",
     summary="Start Microsoft 365 sign-in (302 to the identity provider)",
     status_code=302,
-    responses={302: {"description": "Redirect to the provider"}, 503: {"model": AuthError}},
+    responses={
+        302: {"description": "Redirect to the provider"},
+        400: {"model": AuthError, "description": "return_to is not a path of this site"},
+        503: {"model": AuthError},
+    },
 )
-async def login(request: Request) -> Response:
+async def login(request: Request, return_to: str | None = None) -> Response:
+    """``return_to``: a path of the dashboard (e.g. ``/variance?type=MISSING_NINJA``) to land on after
+    sign-in instead of ``FRONTEND_URL``; an absolute URL or another site's address is refused."""
     auth = _auth(request)
     if auth.oidc is None:
         return _error(503, NOT_CONFIGURED["error"], message=NOT_CONFIGURED["message"])
+    return_path = safe_return_path(return_to) if return_to is not None else None
+    if return_to is not None and return_path is None:
+        return _error(400, "Invalid return_to", details="return_to must be a path of this site, like /variance")
     try:
         pending = await auth.prepare_login()
     except OidcError as exc:
@@ -101,6 +115,16 @@ async def login(request: Request) -> Response:
         httponly=True,
         samesite="lax",
     )
+    if return_path is not None:
+        response.set_cookie(
+            RETURN_COOKIE,
+            quote(return_path, safe=""),  # a plain token: no cookie quoting rules to trip on
+            max_age=int(auth.settings.login_state_minutes * 60),
+            path=LOGIN_COOKIE_PATH,
+            secure=auth.settings.session_cookie_secure,
+            httponly=True,
+            samesite="lax",
+        )
     return response
 
 
@@ -163,7 +187,9 @@ async def _finish_sign_in(
             await auth.end_session(db, previous)  # no session fixation: a sign-in always starts afresh
         session_id, expires_at = await auth.open_session(db, user)
     log.info("signed in", email=user.email)
-    response = RedirectResponse(auth.settings.after_login_url, status_code=302)
+    # Checked again: a cookie is input too.
+    return_path = safe_return_path(unquote(request.cookies.get(RETURN_COOKIE, "")))
+    response = RedirectResponse(landing_url(auth.settings.after_login_url, return_path), status_code=302)
     response.headers["Cache-Control"] = "no-store"
     settings = auth.settings
     response.set_cookie(

@@ -50,7 +50,7 @@ class AuthSettings(BaseSettings):
     auth_allowed_emails: CommaList = Field(default_factory=list, validate_default=True)
     # The gateway's external URL: the redirect URI and an origin trusted for state-changing requests.
     public_base_url: AnyHttpUrl = AnyHttpUrl("http://localhost:5400")
-    # Where the browser lands after sign-in and sign-out; default: the first CORS origin, else /docs.
+    # Where the browser lands after sign-in and sign-out; default: the first CORS origin, else the console (/).
     frontend_url: AnyHttpUrl | None = None
 
     session_cookie_name: str = Field(default="session", pattern=r"^[A-Za-z0-9_.-]+$")
@@ -138,7 +138,7 @@ class AuthSettings(BaseSettings):
             return str(self.frontend_url)
         if self.cors_origins:
             return self.cors_origins[0] + "/"
-        return str(self.public_base_url).rstrip("/") + "/docs"
+        return str(self.public_base_url).rstrip("/") + "/"
 
     @property
     def trusted_origins(self) -> frozenset[str]:
