@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell ./scripts/ensure-uv.sh)
 PY := .venv/bin/python
 
-.PHONY: install dev test lint fmt up down migrate infra clean bench
+.PHONY: install dev test lint fmt up down migrate infra clean bench console
 
 install:  ## install every package of the workspace (pinned by uv.lock)
 	$(UV) sync --locked
@@ -14,7 +14,10 @@ infra:  ## start this machine's PostgreSQL and RabbitMQ if they are down
 migrate: install infra  ## create the database if missing and apply every service's migrations
 	$(PY) -m hub_shared.devtools prepare
 
-dev: migrate  ## run the whole system locally (honcho + Procfile)
+console:  ## build the web console into console/dist when its sources changed (needs Node.js 20+)
+	./scripts/build-console.sh
+
+dev: migrate console  ## run the whole system locally (honcho + Procfile), console at http://localhost:5400/
 	$(UV) run honcho start -f Procfile
 
 test: install infra  ## every test, against real PostgreSQL and RabbitMQ

@@ -1,0 +1,19 @@
+"""``/docs`` renders in Chromium from the gateway's own files: no request leaves the gateway's origin and
+the page's policy (``'self'`` only) blocks nothing Swagger UI needs (issue 15 item 3, issue 17 item 8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def test_swagger_ui_renders_offline_with_a_self_only_policy(visit: Any) -> None:
+    seen = visit()
+    requested: list[str] = []
+    seen.page.on("request", lambda request: requested.append(request.url))
+    seen.goto("/docs")
+    seen.page.locator(".opblock").first.wait_for()
+    assert seen.page.locator(".opblock").count() > 50  # every public operation of the merged document
+    assert seen.page.get_by_text("/api/variance-report/latest").first.is_visible()
+    assert requested and all(url.startswith(seen.stack.base + "/") for url in requested), requested
+    assert [text for text in seen.console_errors if "CSP" in text] == []
+    seen.shot("api-docs")
