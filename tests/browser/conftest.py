@@ -120,7 +120,13 @@ class Stack:
             "hub_internal_signing_key": self.signing_key,
         }
         if name == "collector_ninja":
-            values.update(ninja_base_url=self.sim_url, ninja_retry_base_seconds=0.05, job_heartbeat_seconds=1)
+            values.update(
+                ninja_base_url=self.sim_url,
+                ninja_client_id=self.sim.config.ninja_client_id,
+                ninja_client_secret=self.sim.config.ninja_client_secret,
+                ninja_retry_base_seconds=0.05,
+                job_heartbeat_seconds=1,
+            )
         elif name == "collector_threatlocker":
             values.update(
                 threatlocker_base_url=f"{self.sim_url}/portalapi/",
