@@ -181,7 +181,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Start Microsoft 365 sign-in (302 to the identity provider) */
+        /**
+         * Start Microsoft 365 sign-in (302 to the identity provider)
+         * @description ``return_to``: a path of the dashboard (e.g. ``/variance?type=MISSING_NINJA``) to land on after
+         *     sign-in instead of ``FRONTEND_URL``; an absolute URL or another site's address is refused.
+         */
         get: operations["login_api_auth_microsoft_login_get"];
         put?: never;
         post?: never;
@@ -1421,7 +1425,9 @@ export interface operations {
     };
     login_api_auth_microsoft_login_get: {
         parameters: {
-            query?: never;
+            query?: {
+                return_to?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1435,6 +1441,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description return_to is not a path of this site */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description Service Unavailable */
