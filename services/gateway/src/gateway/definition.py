@@ -29,13 +29,14 @@ from hub_shared.errors import error_response
 from hub_shared.runtime import ConsumerSpec, ServiceRuntime, ServiceSpec
 
 PROXIED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+CATCH_ALLS = ("/api/{path:path}", "/{path:path}")  # the proxy's and the console's (console/static.py)
 
 
 def own_methods(app: FastAPI, path: str) -> list[str]:
     """The methods the gateway's own routes declare for ``path`` (empty: not one of its paths)."""
     methods: set[str] = set()
     for route in app.router.routes:
-        if not isinstance(route, Route) or not route.methods or route.path == "/api/{path:path}":
+        if not isinstance(route, Route) or not route.methods or route.path in CATCH_ALLS:
             continue
         if route.path_regex.match(path):
             methods |= route.methods
