@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from variance.checks.repository import lock
+from variance.exceptions.lifecycle import lock
 
 from .conftest import hub_today
 

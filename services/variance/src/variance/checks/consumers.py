@@ -18,7 +18,7 @@ from hub_shared.messaging import EventHandler, enqueue, is_infrastructure_error
 from hub_shared.runtime import ServiceRuntime
 from variance.checks.service import Skipped, run_checks
 from variance.models import messaging
-from variance.reports.tracker import forget_latest
+from variance.reports.service import forget_latest
 from variance.settings import VarianceSettings
 
 CROSS_VENDOR_JOB = "cross-vendor-checks"
@@ -66,7 +66,7 @@ def make_snapshot_handler(runtime: ServiceRuntime) -> EventHandler:
                 log.exception("cross-vendor checks failed")
                 await reporter.fail(f"{type(exc).__name__}: {exc}", "Cross-vendor checks failed")
                 return
-            forget_latest(runtime.state)
+            forget_latest(runtime)
             if isinstance(result, Skipped):
                 log.info("cross-vendor checks skipped", reason=result.reason)
                 if reporter is not None:

@@ -1,5 +1,5 @@
-"""All SQL of the cross-vendor checks: the six checks over the collectors' published views, and the
-exception lifecycle they drive.
+"""All SQL of the cross-vendor checks: the six checks over the collectors' published views, staged into
+``FOUND`` for the exception lifecycle (``variance.exceptions.lifecycle``) to apply.
 
 Every check uses the same keys: the collectors' ``match_key`` (lower-cased clean hostname) and the
 NetBIOS rule — a ThreatLocker key that matches no Ninja key in full, but whose first 15 characters equal
@@ -16,16 +16,14 @@ because a freshly loaded snapshot has no planner statistics yet (its row estimat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub_shared.hostnames import NETBIOS_LENGTH
+from variance.queries import bind, type_code
 
-LOCK_KEY = "variance.checks"
 FOUND = "pg_temp.variance_found"
 PAIRS = "pg_temp.variance_pairs"
 NETBIOS = "pg_temp.variance_netbios"
@@ -245,7 +243,7 @@ displays AS (
 sites AS (
     SELECT DISTINCT ON (ninja_key) * FROM pairs WHERE site_flag ORDER BY ninja_key, device_id, computer_id
 )
-SELECT 'MISSING_NINJA'::text AS type, match_key AS key,
+SELECT {type_code("MISSING_NINJA")} AS type, match_key AS key,
        {_ORG.format("organization_name")} AS organization, 'ThreatLocker'::text AS vendor,
        computer_name AS display_name, 'active'::text AS billing_status,
        NULL::text AS ninja_hostname, hostname AS threatlocker_hostname,
@@ -260,7 +258,7 @@ SELECT 'MISSING_NINJA'::text AS type, match_key AS key,
        ) AS details
 FROM missing
 UNION ALL
-SELECT 'DUPLICATE_TL', d.device_key,
+SELECT {type_code("DUPLICATE_TL")}, d.device_key,
        {_ORG.format("d.organization_name")}, 'ThreatLocker',
        d.computer_name, CASE WHEN tn.match_key IS NULL THEN 'active' ELSE {_BILLING.format("tn.is_spare")} END,
        tn.hostname, d.hostname, tn.display_name, d.computer_name,
@@ -272,7 +270,7 @@ SELECT 'DUPLICATE_TL', d.device_key,
        )
 FROM tl_dups d LEFT JOIN tl_dup_ninja tn ON tn.match_key = d.device_key
 UNION ALL
-SELECT 'DUPLICATE_NINJA', d.match_key,
+SELECT {type_code("DUPLICATE_NINJA")}, d.match_key,
        {_ORG.format("d.organization_name")}, CASE WHEN t1.ninja_key IS NULL THEN 'Ninja' ELSE 'ThreatLocker' END,
        coalesce(nullif(btrim(d.display_name), ''), d.hostname), {_BILLING.format("d.is_spare")},
        d.hostname, t1.hostname, d.display_name, t1.computer_name,
@@ -284,7 +282,7 @@ SELECT 'DUPLICATE_NINJA', d.match_key,
        )
 FROM ninja_dups d LEFT JOIN ninja_dup_tl t1 ON t1.ninja_key = d.match_key
 UNION ALL
-SELECT 'SPARE_MISMATCH', ninja_key,
+SELECT {type_code("SPARE_MISMATCH")}, ninja_key,
        {_ORG.format("coalesce(nullif(btrim(n_org), ''), t_org)")}, 'ThreatLocker',
        t_display, 'spare', n_hostname, t_hostname, n_display, t_display,
        jsonb_build_object(
@@ -297,7 +295,7 @@ SELECT 'SPARE_MISMATCH', ninja_key,
        )
 FROM spares
 UNION ALL
-SELECT 'DISPLAY_NAME_MISMATCH', ninja_key,
+SELECT {type_code("DISPLAY_NAME_MISMATCH")}, ninja_key,
        {_ORG.format("coalesce(nullif(btrim(n_org), ''), t_org)")}, 'ThreatLocker',
        coalesce(nullif(btrim(n_display), ''), t_display), {_BILLING.format("is_spare")},
        n_hostname, t_hostname, n_display, t_display,
@@ -310,7 +308,7 @@ SELECT 'DISPLAY_NAME_MISMATCH', ninja_key,
        )
 FROM displays
 UNION ALL
-SELECT 'SITE_MISMATCH', ninja_key,
+SELECT {type_code("SITE_MISMATCH")}, ninja_key,
        {_ORG.format("coalesce(nullif(btrim(n_org), ''), t_org)")}, 'ThreatLocker',
        t_display, {_BILLING.format("is_spare")}, n_hostname, t_hostname, n_display, t_display,
        jsonb_build_object(
@@ -323,47 +321,6 @@ SELECT 'SITE_MISMATCH', ninja_key,
        )
 FROM sites
 """
-
-
-@dataclass(frozen=True)
-class SnapshotPair:
-    report_date: date
-    ninja_devices: int
-    threatlocker_devices: int
-    ninja_collected_at: datetime | None
-    threatlocker_collected_at: datetime | None
-
-
-async def lock(session: AsyncSession) -> None:
-    """One writer of exception rows at a time: computations (the two vendors' events of a batch arrive
-    together) and people's changes, which would otherwise lock the same rows in different orders."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": LOCK_KEY})
-
-
-async def latest_report_date(session: AsyncSession) -> date | None:
-    value = await session.execute(text("SELECT max(report_date) FROM variance.reports"))
-    result: date | None = value.scalar_one_or_none()
-    return result
-
-
-async def snapshot_pair(session: AsyncSession, report_date: date) -> SnapshotPair:
-    """Device counts (VM guests left out of Ninja's, as everywhere in the hub) and collection times."""
-    row = (
-        await session.execute(
-            text(
-                """
-                SELECT
-                  (SELECT count(*) FROM ninja.snapshot_devices_v1
-                    WHERE snapshot_date = :day AND device_type <> 'vm_guest') AS ninja_devices,
-                  (SELECT device_count FROM threatlocker.snapshots_v1 WHERE snapshot_date = :day) AS tl_devices,
-                  (SELECT collected_at FROM ninja.snapshots_v1 WHERE snapshot_date = :day) AS ninja_at,
-                  (SELECT collected_at FROM threatlocker.snapshots_v1 WHERE snapshot_date = :day) AS tl_at
-                """
-            ),
-            {"day": report_date},
-        )
-    ).one()
-    return SnapshotPair(report_date, int(row[0] or 0), int(row[1] or 0), row[2], row[3])
 
 
 async def _setting(session: AsyncSession, name: str, value: str) -> None:
@@ -382,7 +339,7 @@ async def find_variances(
     """
     for table in TEMP_TABLES:
         await session.execute(text(f"DROP TABLE IF EXISTS {table}"))
-    params = {"report_date": report_date, "exempt": exempt_locations}
+    params = bind(report_date=report_date, exempt=exempt_locations)
     await _setting(session, "work_mem", work_mem)
     # Compiling these plans costs more than running them (and the plan choices below inflate their
     # cost estimates past the JIT thresholds).
@@ -419,238 +376,3 @@ _PLANS = {
 async def _plan(session: AsyncSession, kind: str) -> None:
     for name, value in _PLANS[kind].items():
         await _setting(session, name, value)
-
-
-_HISTORY_INSERT = """
-INSERT INTO variance.exception_history
-    (exception_id, changed_at, action, from_status, to_status, actor, actor_source, report_date, notes)
-"""
-
-# Present today, known before: a state that ended with the condition (verified, stale, or resolved
-# after it had gone) reopens; a manual fix reopens when a collection newer than the fix still shows it.
-REOPEN_SQL = f"""
-WITH current AS (
-    SELECT e.id, e.status AS old_status,
-           CASE
-             WHEN e.status = 'manually_fixed' AND e.manually_updated_at < :collected_at THEN 'active'
-             -- Verified earlier on this same date (a re-collection seen half-way): judge the fix again.
-             WHEN e.status = 'collector_verified' AND e.absent_since = :report_date
-                  AND e.manually_updated_at IS NOT NULL
-               THEN CASE WHEN e.manually_updated_at < :collected_at THEN 'active' ELSE 'manually_fixed' END
-             WHEN e.status IN ('collector_verified', 'stale') THEN 'active'
-             WHEN e.status = 'resolved' AND NOT e.present
-                  AND (e.resolved_by = 'collector' OR e.absent_since < :report_date) THEN 'active'
-             ELSE e.status
-           END AS new_status,
-           CASE
-             WHEN e.status IN ('manually_fixed', 'collector_verified') AND e.manually_updated_at IS NOT NULL
-               THEN 'Reopened: a collection after the manual fix still shows the condition'
-             ELSE 'Reopened: the condition was detected again'
-           END AS reason
-    FROM variance.exceptions e
-    JOIN {FOUND} f ON f.type = e.type AND f.key = e.key
-    FOR UPDATE OF e
-),
-changed AS (
-    UPDATE variance.exceptions e
-    SET status = c.new_status, status_changed_at = :now, updated_at = :now,
-        resolved_date = CASE WHEN c.new_status = 'active' THEN NULL ELSE e.resolved_date END,
-        resolved_by = CASE WHEN c.new_status = 'active' THEN NULL ELSE e.resolved_by END
-    FROM current c
-    WHERE e.id = c.id AND c.new_status <> c.old_status
-    RETURNING e.id, c.old_status, c.new_status, c.reason
-)
-{_HISTORY_INSERT}
-SELECT id, :now, CASE new_status WHEN 'active' THEN 'reopened' ELSE new_status END,
-       old_status, new_status, 'collector', 'collector', :report_date,
-       CASE new_status WHEN 'active' THEN reason ELSE 'The fix awaits a collection made after it' END
-FROM changed
-"""
-
-# Shown before, absent today: an open exception is resolved by the collector when its device is still
-# there (the condition went away) and becomes stale when the device is gone from both vendors; a manual
-# fix is verified. User-resolved and already-closed states stay as they are.
-ABSENT_SQL = f"""
-WITH gone AS (
-    SELECT e.id, e.status AS old_status,
-           CASE
-             WHEN e.status = 'active' AND (in_ninja.found OR in_tl.found) THEN 'resolved'
-             WHEN e.status = 'active' THEN 'stale'
-             WHEN e.status = 'manually_fixed' THEN 'collector_verified'
-             ELSE e.status
-           END AS new_status
-    FROM variance.exceptions e
-    LEFT JOIN LATERAL (
-        SELECT true AS found FROM ninja.snapshot_devices_v1 n
-        WHERE n.snapshot_date = :report_date AND n.match_key = e.key LIMIT 1
-    ) in_ninja ON true
-    LEFT JOIN LATERAL (
-        SELECT true AS found FROM threatlocker.snapshot_devices_v1 t
-        WHERE t.snapshot_date = :report_date AND t.match_key = e.key LIMIT 1
-    ) in_tl ON true
-    WHERE (e.present OR e.status IN ('active', 'manually_fixed'))
-      AND NOT EXISTS (SELECT 1 FROM {FOUND} f WHERE f.type = e.type AND f.key = e.key)
-    FOR UPDATE OF e
-),
-changed AS (
-    UPDATE variance.exceptions e
-    SET present = false,
-        absent_since = CASE WHEN e.present THEN :report_date ELSE e.absent_since END,
-        status = g.new_status,
-        status_changed_at = CASE WHEN g.new_status <> g.old_status THEN :now ELSE e.status_changed_at END,
-        resolved_date = CASE WHEN g.new_status = 'resolved' AND g.old_status = 'active'
-                             THEN :report_date ELSE e.resolved_date END,
-        resolved_by = CASE WHEN g.new_status = 'resolved' AND g.old_status = 'active'
-                           THEN 'collector' ELSE e.resolved_by END,
-        updated_at = :now
-    FROM gone g
-    WHERE e.id = g.id
-    RETURNING e.id, g.old_status, g.new_status
-)
-{_HISTORY_INSERT}
-SELECT id, :now,
-       CASE new_status WHEN 'resolved' THEN 'auto_resolved' ELSE new_status END,
-       old_status, new_status, 'collector', 'collector', :report_date,
-       CASE new_status
-         WHEN 'resolved' THEN 'The condition is no longer present in the collected data'
-         WHEN 'stale' THEN 'The device is no longer in either vendor'
-         ELSE 'The collection confirms the manual fix'
-       END
-FROM changed
-WHERE new_status <> old_status
-"""
-
-ENTRY = (
-    "organization, vendor, display_name, billing_status, ninja_hostname, threatlocker_hostname, "
-    "ninja_display_name, threatlocker_display_name"
-)
-
-# New identities are detected (active); known ones get today's details. xmax = 0 marks an insert.
-UPSERT_SQL = f"""
-WITH upserted AS (
-    INSERT INTO variance.exceptions
-        (type, key, status, present, first_seen, last_seen, {ENTRY}, details,
-         status_changed_at, created_at, updated_at)
-    SELECT type, key, 'active', true, :report_date, :report_date, {ENTRY}, details, :now, :now, :now
-    FROM {FOUND}
-    ON CONFLICT (type, key) DO UPDATE SET
-        present = true,
-        absent_since = NULL,
-        last_seen = greatest(variance.exceptions.last_seen, EXCLUDED.last_seen),
-        first_seen = least(variance.exceptions.first_seen, EXCLUDED.first_seen),
-        organization = EXCLUDED.organization, vendor = EXCLUDED.vendor,
-        display_name = EXCLUDED.display_name, billing_status = EXCLUDED.billing_status,
-        ninja_hostname = EXCLUDED.ninja_hostname, threatlocker_hostname = EXCLUDED.threatlocker_hostname,
-        ninja_display_name = EXCLUDED.ninja_display_name,
-        threatlocker_display_name = EXCLUDED.threatlocker_display_name,
-        details = EXCLUDED.details,
-        updated_at = EXCLUDED.updated_at
-    RETURNING id, (xmax = 0) AS inserted
-)
-{_HISTORY_INSERT}
-SELECT id, :now, 'detected', NULL, 'active', 'collector', 'collector', :report_date,
-       'Detected by the cross-vendor checks'
-FROM upserted WHERE inserted
-"""
-
-OCCURRENCES_SQL = f"""
-INSERT INTO variance.occurrences (report_date, exception_id, type, key, status, {ENTRY}, details)
-SELECT :report_date, e.id, f.type, f.key, e.status, {", ".join(f"f.{c.strip()}" for c in ENTRY.split(","))}, f.details
-FROM {FOUND} f JOIN variance.exceptions e ON e.type = f.type AND e.key = f.key
-"""
-
-COUNTS_SQL = """
-INSERT INTO variance.report_counts (report_date, type, total, unresolved, resolved)
-SELECT report_date, type, count(*), count(*) FILTER (WHERE status = 'active'),
-       count(*) FILTER (WHERE status <> 'active')
-FROM variance.occurrences
-WHERE report_date = ANY(CAST(:dates AS date[]))
-GROUP BY report_date, type
-ON CONFLICT (report_date, type) DO UPDATE SET
-    total = EXCLUDED.total, unresolved = EXCLUDED.unresolved, resolved = EXCLUDED.resolved
-"""
-
-
-async def apply_lifecycle(
-    session: AsyncSession, report_date: date, collected_at: datetime | None, now: datetime
-) -> None:
-    """Move every exception identity to its state after this report (see the module docstring)."""
-    params: dict[str, Any] = {"report_date": report_date, "collected_at": collected_at, "now": now}
-    await session.execute(text(REOPEN_SQL), params)
-    await session.execute(text(ABSENT_SQL), params)
-    await session.execute(text(UPSERT_SQL), params)
-
-
-async def write_occurrences(session: AsyncSession, report_date: date) -> None:
-    params = {"report_date": report_date}
-    await session.execute(text("DELETE FROM variance.occurrences WHERE report_date = :report_date"), params)
-    await session.execute(text(OCCURRENCES_SQL), params)
-    await session.execute(text("DELETE FROM variance.report_counts WHERE report_date = :report_date"), params)
-    await refresh_counts(session, [report_date])
-
-
-async def refresh_counts(session: AsyncSession, dates: list[date]) -> None:
-    """Per-date counts from the device-level rows (only dates that still have them)."""
-    if dates:
-        await session.execute(text(COUNTS_SQL), {"dates": dates})
-
-
-async def record_report(
-    session: AsyncSession, pair: SnapshotPair, *, now: datetime, batch_id: str | None, duration_ms: int
-) -> dict[str, int]:
-    """Upsert the date's report row (revision + 1); returns the per-type totals."""
-    counts = {
-        str(row[0]): int(row[1])
-        for row in await session.execute(
-            text("SELECT type, total FROM variance.report_counts WHERE report_date = :day"),
-            {"day": pair.report_date},
-        )
-    }
-    unresolved = (
-        await session.execute(
-            text("SELECT coalesce(sum(unresolved), 0) FROM variance.report_counts WHERE report_date = :day"),
-            {"day": pair.report_date},
-        )
-    ).scalar_one()
-    await session.execute(
-        text(
-            """
-            INSERT INTO variance.reports
-                (report_date, computed_at, revision, computations, ninja_devices, threatlocker_devices,
-                 ninja_collected_at, threatlocker_collected_at, total_exceptions, unresolved_exceptions,
-                 batch_id, duration_ms)
-            VALUES (:day, :now, 1, 1, :ninja, :tl, :ninja_at, :tl_at, :total, :unresolved, :batch_id, :ms)
-            ON CONFLICT (report_date) DO UPDATE SET
-                computed_at = EXCLUDED.computed_at,
-                revision = variance.reports.revision + 1,
-                computations = variance.reports.computations + 1,
-                ninja_devices = EXCLUDED.ninja_devices,
-                threatlocker_devices = EXCLUDED.threatlocker_devices,
-                ninja_collected_at = EXCLUDED.ninja_collected_at,
-                threatlocker_collected_at = EXCLUDED.threatlocker_collected_at,
-                total_exceptions = EXCLUDED.total_exceptions,
-                unresolved_exceptions = EXCLUDED.unresolved_exceptions,
-                batch_id = coalesce(EXCLUDED.batch_id, variance.reports.batch_id),
-                duration_ms = EXCLUDED.duration_ms
-            """
-        ),
-        {
-            "day": pair.report_date,
-            "now": now,
-            "ninja": pair.ninja_devices,
-            "tl": pair.threatlocker_devices,
-            "ninja_at": pair.ninja_collected_at,
-            "tl_at": pair.threatlocker_collected_at,
-            "total": sum(counts.values()),
-            "unresolved": int(unresolved),
-            "batch_id": batch_id,
-            "ms": duration_ms,
-        },
-    )
-    await notify_report_change(session)
-    return counts
-
-
-async def notify_report_change(session: AsyncSession) -> None:
-    """Tell every process that a report changed (delivered when the transaction commits)."""
-    await session.execute(text("SELECT pg_notify('variance_reports', '')"))

@@ -4,23 +4,8 @@ Report date: the latest date within ``VARIANCE_REPORT_WINDOW_DAYS`` (7) on which
 snapshot. The run is idempotent: the same snapshots give the same exceptions, occurrences, counts and
 states, so a repeated run (or a redelivered event) changes nothing but the report's revision.
 
-Lifecycle of an exception (identity = type + match key, kept across days):
-
-- new → ``active``.
-- ``active`` and absent → ``resolved`` by ``collector`` when a device with that key is still in either
-  vendor (the condition went away), else ``stale`` (the device left both vendors).
-- ``resolved`` by a person stays resolved while the condition persists; gone and back again on a later
-  report date → ``active`` (reopened). Collector-resolved, ``stale`` and ``collector_verified`` exceptions
-  reopen as soon as the condition is back.
-- ``manually_fixed`` stays so until a collection *newer than the fix* (both vendors' snapshots of the
-  report date collected after it): absent there → ``collector_verified``; still present → ``active``.
-  (Absence in an older collection verifies it too; a verification that a same-date re-collection
-  contradicts is judged again.)
-
-Same-date re-collections are computed after each vendor's snapshot, so one computation may briefly see
-a new ThreatLocker snapshot with the old Ninja one; the rules above keep such a half-way view from
-reopening a person's decision. Every change is written to the exception's history with who
-(``collector`` here) and when.
+The exceptions found move through their lifecycle (``variance.exceptions.lifecycle``: the rules, the
+lock, the counts and the report revision) in the same transaction.
 """
 
 from __future__ import annotations
@@ -34,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub_shared.snapshots import latest_common_snapshot_date
 from variance.catalog import TYPE_CODES
 from variance.checks import repository as repo
+from variance.exceptions import service as exceptions
+from variance.reports import service as reports
 
 
 @dataclass(frozen=True)
@@ -74,20 +61,18 @@ async def run_checks(
     forward in time).
     """
     started = time.perf_counter()
-    await repo.lock(session)
+    await exceptions.lock(session)
     day = report_date or await report_date_for(session, today, window_days)
     if day is None:
         return Skipped(f"no date in the last {window_days} days has snapshots from both vendors")
-    newest = await repo.latest_report_date(session)
+    newest = await reports.latest_report_date(session)
     if newest is not None and day < newest:
         return Skipped(f"{day.isoformat()} is older than the newest report ({newest.isoformat()})")
     now = datetime.now(UTC)
-    pair = await repo.snapshot_pair(session, day)
-    collected = [moment for moment in (pair.ninja_collected_at, pair.threatlocker_collected_at) if moment]
+    snapshots = await exceptions.report_snapshots(session, day)
     await repo.find_variances(session, day, exempt_locations, work_mem)
-    await repo.apply_lifecycle(session, day, min(collected) if len(collected) == 2 else None, now)
-    await repo.write_occurrences(session, day)
+    await exceptions.after_collection(session, repo.FOUND, day, snapshots.both_collected_at, now)
     duration_ms = int((time.perf_counter() - started) * 1000)
-    totals = await repo.record_report(session, pair, now=now, batch_id=batch_id, duration_ms=duration_ms)
+    totals = await exceptions.record_report(session, snapshots, now=now, batch_id=batch_id, duration_ms=duration_ms)
     counts = {code: totals.get(code, 0) for code in TYPE_CODES}
     return CheckResult(report_date=day, counts=counts, duration_ms=duration_ms)

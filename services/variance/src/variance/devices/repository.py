@@ -7,6 +7,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub_shared.hostnames import NETBIOS_LENGTH
+from variance.queries import like_pattern
 
 _NINJA = f"""
 SELECT 'Ninja' AS vendor, n.hostname, n.display_name, n.organization_name, n.snapshot_date, n.match_key,
@@ -27,8 +28,9 @@ WHERE t.snapshot_date = (SELECT max(snapshot_date) FROM threatlocker.snapshots_v
 """
 
 
-async def search(session: AsyncSession, *, pattern: str, key: str, vendor: str | None, limit: int) -> list[RowMapping]:
+async def search(session: AsyncSession, *, host: str, key: str, vendor: str | None, limit: int) -> list[RowMapping]:
+    """Rows whose hostname contains ``host`` (wildcards literal), or whose key (or its first 15) is ``key``'s."""
     parts = [sql for name, sql in (("ninja", _NINJA), ("threatlocker", _THREATLOCKER)) if vendor in (None, name)]
     statement = " UNION ALL ".join(f"({part})" for part in parts) + " ORDER BY vendor, hostname, device_id LIMIT :limit"
-    rows = await session.execute(text(statement), {"pattern": pattern, "key": key, "limit": limit})
+    rows = await session.execute(text(statement), {"pattern": like_pattern(host), "key": key, "limit": limit})
     return list(rows.mappings())

@@ -25,18 +25,15 @@ from hub_shared.app import rfc3339
 from hub_shared.errors import ApiError
 from hub_shared.identity import Identity, current_identity
 from variance.catalog import ACTIVE, STATUSES, UnknownVarianceType, parse_variance_type
-from variance.checks.repository import latest_report_date
-from variance.exceptions import repository as repo
 from variance.exceptions import service
 from variance.exceptions.schemas import BulkUpdateBody, ManualFixBody, ResolveBody
-from variance.reports.routes import warm_latest
-from variance.reports.tracker import forget_latest
+from variance.reports import service as reports
 from variance.web import Session, parse_date, parse_flag, parse_int, today_of
 
 router = APIRouter(prefix="/api/exceptions", tags=["exceptions"])
 Caller = Annotated[Identity | None, Depends(current_identity)]
 ExceptionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-BULK_ACTIONS = ("mark_manually_fixed", "resolve", "reset_status")
+BULK_ACTIONS = tuple(service.PERSON_ACTIONS)
 STATUS_ALIASES = {"open": (ACTIVE,), "unresolved": (ACTIVE,), "closed": tuple(s for s in STATUSES if s != ACTIVE)}
 
 
@@ -79,12 +76,12 @@ async def list_exceptions(
     chosen = (date or "").strip().lower() or "latest"
     day = None
     if chosen == "latest":
-        day = await latest_report_date(session)
+        day = await reports.latest_report_date(session)
         if day is None:
             return JSONResponse([], headers={"x-total-count": "0"})
     elif chosen != "all":
         day = parse_date(date)
-    filters = repo.ExceptionFilter(
+    filters = service.ExceptionFilter(
         type_code=kind.code if kind else None,
         statuses=_statuses(status, resolved),
         report_date=day,
@@ -93,45 +90,43 @@ async def list_exceptions(
     )
     page_size = parse_int(limit, "limit", default=100, minimum=1, maximum=1000)
     start = parse_int(offset, "offset", default=0, minimum=0, maximum=10_000_000)
-    rows, total = await repo.list_exceptions(session, filters, limit=page_size, offset=start)
+    items, total = await service.list_exceptions(session, filters, limit=page_size, offset=start)
     return JSONResponse(
-        [service.exception_view(row) for row in rows],
+        items,
         headers={"x-total-count": str(total), "x-limit": str(page_size), "x-offset": str(start)},
     )
 
 
 @router.get("/status-summary", summary="Counts of the current report by type, states, recent manual updates")
 async def status_summary(session: Session) -> dict[str, Any]:
-    summary = await repo.status_summary(session)
-    return service.status_summary_view(summary, rfc3339(datetime.now(UTC)))
+    return await service.status_summary(session, rfc3339(datetime.now(UTC)))
 
 
 @router.get("/{exception_id}", summary="One exception with its full history")
 async def get_exception(session: Session, exception_id: ExceptionId) -> dict[str, Any]:
-    row = await repo.get(session, exception_id)
-    if row is None:
+    found = await service.get_exception(session, exception_id)
+    if found is None:
         raise ApiError(404, "Exception not found")
-    history = await repo.history(session, exception_id)
-    return {**service.exception_view(row), "history": [service.history_view(item) for item in history]}
+    return found
 
 
 @router.get("/{exception_id}/history", summary="Every state change of an exception, oldest first")
 async def exception_history(session: Session, exception_id: ExceptionId) -> dict[str, Any]:
-    if await repo.get(session, exception_id) is None:
+    history = await service.exception_history(session, exception_id)
+    if history is None:
         raise ApiError(404, "Exception not found")
-    history = await repo.history(session, exception_id)
-    return {"exception_id": exception_id, "history": [service.history_view(item) for item in history]}
+    return {"exception_id": exception_id, "history": history}
 
 
-def _change(request: Request, action: str, who: tuple[str, str], **fields: Any) -> repo.Change:
-    forget_latest(request.app.state.runtime.state)
-    return repo.Change(
+def _change(request: Request, action: str, who: tuple[str, str], **fields: Any) -> service.Change:
+    reports.forget_latest(request.app.state.runtime)
+    return service.Change(
         action=action, actor=who[0], actor_source=who[1], now=datetime.now(UTC), today=today_of(request), **fields
     )
 
 
-async def _apply_to_one(session: Session, exception_id: int, change: repo.Change) -> RowMapping:
-    changed = await repo.apply_change(session, [exception_id], change)
+async def _apply_to_one(session: Session, exception_id: int, change: service.Change) -> RowMapping:
+    changed = await service.apply_change(session, [exception_id], change)
     if not changed:
         raise ApiError(404, "Exception not found")
     return changed[0]
@@ -149,7 +144,7 @@ async def resolve(
     body = body or ResolveBody()
     who = service.actor_of(caller, body.resolved_by, "api_user")
     row = await _apply_to_one(session, exception_id, _change(request, "resolve", who, notes=body.notes))
-    background.add_task(warm_latest, request)
+    background.add_task(reports.warm_latest, request.app.state.runtime)
     return {
         "success": True,
         "message": "Exception resolved",
@@ -185,7 +180,7 @@ async def mark_manually_fixed(
         data=json.dumps({"update_type": body.update_type, "old_value": body.old_value, "new_value": body.new_value}),
     )
     row = await _apply_to_one(session, exception_id, change)
-    background.add_task(warm_latest, request)
+    background.add_task(reports.warm_latest, request.app.state.runtime)
     return {
         "success": True,
         "message": "Exception marked as manually fixed",
@@ -221,10 +216,10 @@ async def bulk_update(
             new_value="{}",
             data=json.dumps({"update_type": body.update_type}),
         )
-    changed = await repo.apply_change(session, ids, _change(request, body.action, who, **fields))
+    changed = await service.apply_change(session, ids, _change(request, body.action, who, **fields))
     updated = [int(row["id"]) for row in changed]
     if updated:
-        background.add_task(warm_latest, request)
+        background.add_task(reports.warm_latest, request.app.state.runtime)
     return {
         "success": True,
         "message": f"Bulk {body.action} completed",

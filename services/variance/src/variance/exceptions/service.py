@@ -1,4 +1,6 @@
-"""Exceptions as the API shows them, and who a change is recorded against (no SQL, no HTTP).
+"""The exceptions domain's door (no SQL, no HTTP): exceptions as the API shows them, who a change is
+recorded against, and the lifecycle steps other domains run (the checks: ``lock``, ``after_collection``,
+``record_report``), re-exported from ``lifecycle``.
 
 Who: the gateway-vouched caller (``X-Hub-Identity``) when the request carries one; otherwise the name
 the body gives (``resolved_by`` / ``updated_by``, for unauthenticated dashboard calls); otherwise the
@@ -10,10 +12,40 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub_shared.app import rfc3339
 from hub_shared.identity import Identity
 from variance.catalog import BY_CODE, is_resolved
+from variance.exceptions import repository as repo
+from variance.exceptions.lifecycle import (
+    PERSON_ACTIONS,
+    Change,
+    ReportSnapshots,
+    after_collection,
+    apply_person_change,
+    lock,
+    record_report,
+    report_snapshots,
+)
+from variance.exceptions.repository import EXCEPTION_COLUMNS, ExceptionFilter
+
+__all__ = [
+    "PERSON_ACTIONS",
+    "Change",
+    "ExceptionFilter",
+    "ReportSnapshots",
+    "actor_of",
+    "after_collection",
+    "apply_change",
+    "exception_history",
+    "get_exception",
+    "list_exceptions",
+    "lock",
+    "record_report",
+    "report_snapshots",
+    "status_summary",
+]
 
 MAX_ACTOR_LENGTH = 200
 
@@ -119,3 +151,34 @@ def status_summary_view(summary: dict[str, Any], generated_at: str) -> dict[str,
         "recent_manual_updates": recent,
         "generated_at": generated_at,
     }
+
+
+async def list_exceptions(
+    session: AsyncSession, filters: ExceptionFilter, *, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    rows, total = await repo.list_exceptions(session, filters, limit=limit, offset=offset)
+    return [exception_view(row) for row in rows], total
+
+
+async def get_exception(session: AsyncSession, exception_id: int) -> dict[str, Any] | None:
+    """One exception with its full history (None: unknown id)."""
+    row = await repo.get(session, exception_id)
+    if row is None:
+        return None
+    history = await repo.history(session, exception_id)
+    return {**exception_view(row), "history": [history_view(item) for item in history]}
+
+
+async def exception_history(session: AsyncSession, exception_id: int) -> list[dict[str, Any]] | None:
+    if await repo.get(session, exception_id) is None:
+        return None
+    return [history_view(item) for item in await repo.history(session, exception_id)]
+
+
+async def apply_change(session: AsyncSession, ids: list[int], change: Change) -> list[RowMapping]:
+    """A person's action on the exceptions that exist among ``ids`` (see ``lifecycle``); they, updated."""
+    return await apply_person_change(session, ids, change, EXCEPTION_COLUMNS)
+
+
+async def status_summary(session: AsyncSession, generated_at: str) -> dict[str, Any]:
+    return status_summary_view(await repo.status_summary(session), generated_at)

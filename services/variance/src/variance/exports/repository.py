@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from variance.catalog import TYPE_CODES
+from variance.catalog import ACTIVE, TYPE_CODES
+from variance.queries import bind, state
 
 # Catalogue order of the types, then hostname (the export's documented sort).
 _TYPE_ORDER = "array_position(CAST(:type_order AS text[]), o.type::text)"
@@ -25,11 +26,11 @@ class ExportScope:
     type_code: str | None
 
     def params(self) -> dict[str, Any]:
-        return {"day": self.report_date, "all_rows": self.include_resolved, "code": self.type_code}
+        return bind(day=self.report_date, all_rows=self.include_resolved, code=self.type_code)
 
 
 _WHERE = (
-    "o.report_date = :day AND (:all_rows OR o.status = 'active') "
+    f"o.report_date = :day AND (:all_rows OR o.status = {state(ACTIVE)}) "
     "AND (CAST(:code AS text) IS NULL OR o.type = CAST(:code AS text))"
 )
 
@@ -53,7 +54,7 @@ async def stream_rows(session: AsyncSession, scope: ExportScope, batch_size: int
 async def counts_by_type(session: AsyncSession, scope: ExportScope) -> dict[str, dict[str, int]]:
     rows = await session.execute(
         text(
-            f"SELECT o.type, count(*), count(*) FILTER (WHERE o.status = 'active') "
+            f"SELECT o.type, count(*), count(*) FILTER (WHERE o.status = {state(ACTIVE)}) "
             f"FROM variance.occurrences o WHERE {_WHERE} GROUP BY o.type"
         ),
         scope.params(),

@@ -8,12 +8,8 @@ temporary file, streamed, then deleted.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
-import tempfile
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -23,14 +19,12 @@ from starlette.types import Receive, Scope, Send
 from hub_shared.db import Database
 from hub_shared.errors import ApiError
 from variance.catalog import UnknownVarianceType, VarianceType, parse_variance_type
-from variance.exports import repository as repo
 from variance.exports import service
-from variance.exports.repository import ExportScope
-from variance.reports import repository as reports
+from variance.exports.service import ExportScope
+from variance.reports import service as reports
 from variance.web import Session, parse_date, parse_flag, settings_of, today_of
 
 router = APIRouter(prefix="/api/variances/export", tags=["exports"])
-TOP_ORGANIZATIONS = 10
 
 
 async def _scope(
@@ -42,25 +36,13 @@ async def _scope(
     except UnknownVarianceType as exc:
         raise ApiError(400, str(exc)) from None
     raw = (date or "latest").strip() or "latest"
+    runtime = request.app.state.runtime
     if raw.lower() == "latest":
-        today = today_of(request)
-        latest = await reports.latest(session, today - timedelta(days=settings_of(request).variance_report_window_days))
-        if latest.common_date is None or latest.report is None:
-            raise ApiError(404, "No matching data found between vendors", extra={"status": "out_of_sync"})
-        return ExportScope(latest.report.report_date, flag, kind.code if kind else None), kind
-    day = parse_date(raw)
-    vendors = await reports.vendors_with_snapshot(session, day)
-    if vendors < 2:
-        raise ApiError(
-            400,
-            f"Insufficient data for {day.isoformat()}. Found {vendors} vendors, need 2.",
-            extra={"status": "insufficient_data"},
-        )
-    if await reports.report_for(session, day) is None:
-        raise ApiError(
-            404, f"No variance report has been computed for {day.isoformat()}", extra={"status": "not_computed"}
-        )
-    return ExportScope(day, flag, kind.code if kind else None), kind
+        context = reports.ReportContext.of(settings_of(request), today_of(request))
+        report = await reports.current_report(runtime, session, context)
+    else:
+        report = await reports.computed_report(session, parse_date(raw))
+    return ExportScope(report.report_date, flag, kind.code if kind else None), kind
 
 
 def _disposition(fmt: str, scope: ExportScope, kind: VarianceType | None) -> dict[str, str]:
@@ -87,47 +69,13 @@ async def export_csv(
 ) -> StreamingResponse:
     scope, kind = await _scope(request, session, date, include_resolved, _type_param(variance_type, type))
     database: Database = request.app.state.runtime.database
-    batch = settings_of(request).variance_export_batch_rows
-
-    async def chunks() -> AsyncIterator[bytes]:
-        yield service.csv_header()
-        async with database.transaction() as own:
-            async for rows in repo.stream_rows(own, scope, batch):
-                yield service.csv_chunk(rows, scope.report_date)
-
-    return StreamingResponse(
-        chunks(), media_type=service.CONTENT_TYPES["csv"], headers=_disposition("csv", scope, kind)
-    )
+    chunks = service.csv_stream(database, scope, settings_of(request).variance_export_batch_rows)
+    return StreamingResponse(chunks, media_type=service.CONTENT_TYPES["csv"], headers=_disposition("csv", scope, kind))
 
 
 async def _build_file(request: Request, scope: ExportScope, kind: VarianceType | None, fmt: str) -> str:
-    """Write the Excel or PDF file to a temporary path (the caller streams and deletes it)."""
     database: Database = request.app.state.runtime.database
-    batch = settings_of(request).variance_export_batch_rows
-    handle, path = tempfile.mkstemp(prefix="variance-export-", suffix="." + service.EXTENSIONS[fmt])
-    os.close(handle)
-    try:
-        async with database.transaction() as session:
-            summary = service.ExportSummary(
-                report_date=scope.report_date,
-                generated_at=datetime.now(UTC),
-                include_resolved=scope.include_resolved,
-                kind=kind,
-                counts=await repo.counts_by_type(session, scope),
-                organizations=await repo.counts_by_organization(session, scope, TOP_ORGANIZATIONS),
-                organizations_affected=await repo.organizations_affected(session, scope),
-            )
-            writer: service.ExcelExport | service.PdfExport = (
-                service.ExcelExport(path, summary) if fmt == "excel" else service.PdfExport(path, summary)
-            )
-            async for rows in repo.stream_rows(session, scope, batch):
-                await asyncio.to_thread(writer.add_rows, rows)
-        await asyncio.to_thread(writer.close)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-        raise
-    return path
+    return await service.build_file(database, scope, kind, fmt, settings_of(request).variance_export_batch_rows)
 
 
 class TemporaryFileResponse(FileResponse):

@@ -8,11 +8,15 @@ says so when it stops (CSV and Excel always carry every row).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import io
-from collections.abc import Sequence
+import os
+import tempfile
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import xlsxwriter
@@ -25,7 +29,13 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from hub_shared.app import rfc3339
+from hub_shared.db import Database
 from variance.catalog import BY_CODE, VARIANCE_TYPES, VarianceType, is_resolved
+from variance.exports import repository as repo
+from variance.exports.repository import ExportScope
+
+__all__ = ["CONTENT_TYPES", "ExportScope", "build_file", "csv_stream", "filename"]
+TOP_ORGANIZATIONS = 10
 
 # The replaced system's columns, in its order, then the hub's additions.
 CSV_COLUMNS = (
@@ -404,3 +414,37 @@ class PdfExport:
         )
         document.build(self.story)
         self.story = []
+
+
+async def csv_stream(database: Database, scope: ExportScope, batch: int) -> AsyncIterator[bytes]:
+    """The CSV, batch by batch, from a server-side cursor in its own transaction."""
+    yield csv_header()
+    async with database.transaction() as own:
+        async for rows in repo.stream_rows(own, scope, batch):
+            yield csv_chunk(rows, scope.report_date)
+
+
+async def build_file(database: Database, scope: ExportScope, kind: VarianceType | None, fmt: str, batch: int) -> str:
+    """Write the Excel or PDF file to a temporary path (the caller streams and deletes it)."""
+    handle, path = tempfile.mkstemp(prefix="variance-export-", suffix="." + EXTENSIONS[fmt])
+    os.close(handle)
+    try:
+        async with database.transaction() as session:
+            summary = ExportSummary(
+                report_date=scope.report_date,
+                generated_at=datetime.now(UTC),
+                include_resolved=scope.include_resolved,
+                kind=kind,
+                counts=await repo.counts_by_type(session, scope),
+                organizations=await repo.counts_by_organization(session, scope, TOP_ORGANIZATIONS),
+                organizations_affected=await repo.organizations_affected(session, scope),
+            )
+            writer: ExcelExport | PdfExport = ExcelExport(path, summary) if fmt == "excel" else PdfExport(path, summary)
+            async for rows in repo.stream_rows(session, scope, batch):
+                await asyncio.to_thread(writer.add_rows, rows)
+        await asyncio.to_thread(writer.close)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+    return path

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from fastapi import Request
 from fastapi.responses import Response
 
+from hub_shared.runtime import ServiceRuntime
+from variance.settings import VarianceSettings
+
 # Small bodies are not worth a gzip round trip.
 GZIP_MIN_BYTES = 1024
 
@@ -78,11 +81,13 @@ class BodyCache:
         return rendered
 
 
-def cache_of(request: Request) -> BodyCache:
-    state = request.app.state.runtime.state
+def cache_of(runtime: ServiceRuntime) -> BodyCache:
+    state = runtime.state
     cache = state.get("report_cache")
     if cache is None:
-        cache = state["report_cache"] = BodyCache(request.app.state.runtime.settings.variance_report_cache_entries)
+        settings = runtime.settings
+        assert isinstance(settings, VarianceSettings)
+        cache = state["report_cache"] = BodyCache(settings.variance_report_cache_entries)
     assert isinstance(cache, BodyCache)
     return cache
 

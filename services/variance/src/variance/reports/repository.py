@@ -12,6 +12,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from variance.catalog import ACTIVE
+from variance.queries import bind, state, type_code
+
 VENDOR_SNAPSHOT_VIEWS = ("ninja.snapshots_v1", "threatlocker.snapshots_v1")
 
 
@@ -85,6 +88,12 @@ async def latest(session: AsyncSession, since: date) -> Latest:
     return Latest(common_date=row["common_date"], report=_report(row))
 
 
+async def latest_report_date(session: AsyncSession) -> date | None:
+    value = await session.execute(text("SELECT max(report_date) FROM variance.reports"))
+    result: date | None = value.scalar_one_or_none()
+    return result
+
+
 async def report_for(session: AsyncSession, day: date) -> ReportRow | None:
     row = (
         (
@@ -123,7 +132,7 @@ def _blank(column: str) -> str:
 
 # One entry of ``exceptions_by_type`` (the replaced system's four fields, then the hub's).
 _TYPE_ITEM = f"""json_build_object(
-    'id', o.exception_id, 'hostname', o.key, 'details', o.details, 'resolved', o.status <> 'active',
+    'id', o.exception_id, 'hostname', o.key, 'details', o.details, 'resolved', o.status <> {state(ACTIVE)},
     'type', o.type, 'variance_status', o.status, 'date_found', o.first_seen, 'last_seen', o.last_seen,
     'organization', o.organization, 'ninja_hostname', {_blank("o.ninja_hostname")},
     'threatlocker_hostname', {_blank("o.threatlocker_hostname")},
@@ -135,7 +144,7 @@ _TYPE_ITEM = f"""json_build_object(
 _ORG_ENTRY = f"""json_build_object(
     'id', o.exception_id, 'hostname', o.key, 'vendor', o.vendor, 'display_name', {_blank("o.display_name")},
     'organization', o.organization, 'billing_status', coalesce(o.billing_status, 'Unknown'),
-    'action', 'Investigate', 'type', o.type, 'resolved', o.status <> 'active', 'variance_status', o.status,
+    'action', 'Investigate', 'type', o.type, 'resolved', o.status <> {state(ACTIVE)}, 'variance_status', o.status,
     'ninja_hostname', {_blank("o.ninja_hostname")}, 'threatlocker_hostname', {_blank("o.threatlocker_hostname")},
     'ninja_display_name', {_blank("o.ninja_display_name")},
     'threatlocker_display_name', {_blank("o.threatlocker_display_name")})"""
@@ -153,7 +162,7 @@ REPORT_PARTS_SQL = f"""
 WITH rows AS (
     SELECT o.*, e.first_seen, e.last_seen, e.resolved_by, e.resolved_date
     FROM variance.occurrences o JOIN variance.exceptions e ON e.id = o.exception_id
-    WHERE o.report_date = :day AND (:all_rows OR o.status = 'active')
+    WHERE o.report_date = :day AND (:all_rows OR o.status = {state(ACTIVE)})
 ),
 by_type AS (
     SELECT o.type, count(*) AS listed, json_agg({_TYPE_ITEM} ORDER BY o.key) AS items
@@ -174,7 +183,7 @@ FROM by_type t JOIN by_org b USING (type)
 
 async def report_parts(session: AsyncSession, day: date, include_resolved: bool) -> dict[str, dict[str, Any]]:
     """Per type: rows listed, the ``exceptions_by_type`` array and the ``by_organization`` object (JSON text)."""
-    rows = await session.execute(text(REPORT_PARTS_SQL), {"day": day, "all_rows": include_resolved})
+    rows = await session.execute(text(REPORT_PARTS_SQL), bind(day=day, all_rows=include_resolved))
     return {str(row[0]): {"listed": int(row[1]), "items": row[2].encode(), "orgs": row[3].encode()} for row in rows}
 
 
@@ -191,7 +200,7 @@ def filtered_sql(actions: dict[str, str]) -> tuple[str, dict[str, Any]]:
     WITH rows AS (
         SELECT o.*, e.first_seen
         FROM variance.occurrences o JOIN variance.exceptions e ON e.id = o.exception_id
-        WHERE o.report_date = :day AND o.status = 'active'
+        WHERE o.report_date = :day AND o.status = {state(ACTIVE)}
     ),
     by_org AS (
         SELECT type, sum(listed) AS listed, json_object_agg(organization, items ORDER BY organization) AS orgs
@@ -204,7 +213,7 @@ def filtered_sql(actions: dict[str, str]) -> tuple[str, dict[str, Any]]:
     ),
     flat AS (
         SELECT o.type, json_agg({item} ORDER BY o.key) AS items
-        FROM rows o WHERE o.type = 'DUPLICATE_TL' GROUP BY o.type
+        FROM rows o WHERE o.type = {type_code("DUPLICATE_TL")} GROUP BY o.type
     )
     SELECT b.type, b.listed, b.orgs::text, f.items::text,
            (SELECT count(DISTINCT organization) FROM rows) AS organizations
@@ -217,7 +226,7 @@ async def filtered_parts(
     session: AsyncSession, day: date, actions: dict[str, str]
 ) -> tuple[dict[str, dict[str, Any]], int]:
     sql, params = filtered_sql(actions)
-    rows = (await session.execute(text(sql), {"day": day, **params})).all()
+    rows = (await session.execute(text(sql), bind(params, day=day))).all()
     parts = {
         str(row[0]): {"listed": int(row[1]), "orgs": row[2].encode(), "flat": row[3].encode() if row[3] else None}
         for row in rows

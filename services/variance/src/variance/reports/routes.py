@@ -4,84 +4,41 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from hub_shared.errors import ApiError
-from hub_shared.logging import get_logger
+from hub_shared.runtime import ServiceRuntime
 from variance.catalog import UnknownVarianceType, parse_variance_type
-from variance.reports import repository as repo
 from variance.reports import service
-from variance.reports.cache import Rendered, cache_of, json_response
-from variance.reports.tracker import tracker_of
-from variance.web import (
-    DATE_FORMAT_MESSAGE,
-    Session,
-    parse_date,
-    parse_flag,
-    settings_of,
-    today_of,
-)
+from variance.reports.cache import json_response
+from variance.web import DATE_FORMAT_MESSAGE, Session, parse_date, parse_flag, settings_of, today_of
 
 router = APIRouter(tags=["variance reports"])
-log = get_logger(__name__)
 Flag = Annotated[str | None, Query(description="true or false (default false)")]
-AVAILABLE_DATES_WINDOW_DAYS = 30
+
+
+def _runtime(request: Request) -> ServiceRuntime:
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
 
 
 def context_of(request: Request) -> service.ReportContext:
-    settings = settings_of(request)
-    return service.ReportContext(
-        today=today_of(request),
-        window_days=settings.variance_report_window_days,
-        retention_days=settings.variance_retention_days,
-    )
-
-
-async def _latest(request: Request, session: Session) -> tuple[service.ReportContext, repo.Latest]:
-    context = context_of(request)
-    since = context.today - timedelta(days=context.window_days)
-    latest = await tracker_of(request).get(since, lambda: repo.latest(session, since))
-    return context, latest
-
-
-def _revision_key(latest: repo.Latest) -> tuple[Any, ...]:
-    report = latest.report
-    return (latest.common_date, report.report_date if report else None, report.revision if report else 0)
-
-
-async def _render_latest(request: Request, session: Session, include_resolved: bool) -> Rendered:
-    context, latest = await _latest(request, session)
-    key = ("latest", *_revision_key(latest), include_resolved, context.today)
-    return await cache_of(request).get_or_build(
-        key, lambda: service.latest_body(session, context, latest, include_resolved)
-    )
-
-
-async def warm_latest(request: Request) -> None:
-    """After a change (run once the response is sent): render the default latest report now, so the
-    dashboard's reload finds it ready instead of waiting for a 10k-exception body to be built."""
-    try:
-        async with request.app.state.runtime.database.transaction() as session:
-            await _render_latest(request, session, False)
-    except Exception as exc:  # only a warm-up: the next request builds it anyway
-        log.warning("latest report warm-up failed", error=str(exc))
+    return service.ReportContext.of(settings_of(request), today_of(request))
 
 
 @router.get("/api/variance-report/latest", summary="Latest variance report (grouped by organisation)")
 async def latest_report(request: Request, session: Session, include_resolved: Flag = None) -> Response:
-    rendered = await _render_latest(request, session, parse_flag(include_resolved, "include_resolved"))
+    flag = parse_flag(include_resolved, "include_resolved")
+    rendered = await service.render_latest(_runtime(request), session, context_of(request), flag)
     return json_response(request, rendered)
 
 
 @router.get("/api/variance-report/filtered", summary="Unresolved exceptions of the latest report, for the dashboard")
 async def filtered_report(request: Request, session: Session) -> Response:
-    context, latest = await _latest(request, session)
-    key = ("filtered", *_revision_key(latest), context.today)
-    rendered = await cache_of(request).get_or_build(key, lambda: service.filtered_body(session, context, latest))
+    rendered = await service.render_filtered(_runtime(request), session, context_of(request))
     return json_response(request, rendered)
 
 
@@ -90,37 +47,15 @@ async def _dated(
 ) -> Response:
     day = parse_date(raw_date)
     flag = parse_flag(include_resolved, "include_resolved")
-    vendors = await repo.vendors_with_snapshot(session, day)
-    if vendors < 2:
-        raise ApiError(
-            400,
-            f"Insufficient data for {day.isoformat()}. Found {vendors} vendors, need 2.",
-            extra={"status": "insufficient_data"},
-        )
-    report = await repo.report_for(session, day)
-    if report is None:
-        raise ApiError(
-            404,
-            f"No variance report has been computed for {day.isoformat()}",
-            extra={"status": "not_computed"},
-        )
-    context, latest = await _latest(request, session)
-    current = latest.report.report_date if latest.common_date is not None and latest.report else None
-    key = ("dated", historical, day, report.revision, flag, context.today, current == day)
-    rendered = await cache_of(request).get_or_build(
-        key,
-        lambda: service.dated_body(
-            session, context, report, current_date=current, historical=historical, include_resolved=flag
-        ),
+    rendered = await service.render_dated(
+        _runtime(request), session, context_of(request), day, include_resolved=flag, historical=historical
     )
     return json_response(request, rendered)
 
 
 @router.get("/api/variances/available-dates", summary="Dates on which both vendors have snapshots")
 async def available_dates(request: Request, session: Session) -> dict[str, Any]:
-    today = today_of(request)
-    rows = await repo.available_dates(session, today - timedelta(days=AVAILABLE_DATES_WINDOW_DAYS))
-    return service.available_dates_body(rows, today, AVAILABLE_DATES_WINDOW_DAYS)
+    return await service.available_dates(session, today_of(request))
 
 
 @router.get("/api/variances/historical/{report_date}", summary="The report of a past date (same structure as latest)")
@@ -146,8 +81,7 @@ async def trends(
         kind = parse_variance_type(type)
     except UnknownVarianceType as exc:
         raise ApiError(400, str(exc)) from None
-    rows = await repo.trends(session, start, end, kind.code if kind else None)
-    return service.trends_body(rows, start, end)
+    return await service.trends(session, start, end, kind.code if kind else None)
 
 
 # Declared last so the static paths above win.

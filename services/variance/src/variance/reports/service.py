@@ -1,4 +1,5 @@
-"""Building the report bodies (no SQL, no HTTP): latest, by date, historical and filtered.
+"""The reports domain's door (no SQL, no HTTP): which report is the latest, the report bodies (latest, by
+date, historical, filtered; rendered once per revision and kept in ``cache``), available dates, trends.
 
 Field names follow the spec's "Variance Report Response" plus the replaced system's extra fields
 (``reference/response-shapes.md`` §2), with its defects fixed: ``out_of_sync`` is a status to display
@@ -14,16 +15,26 @@ their own, ``collection_info`` describes the report's own snapshots, timestamps 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub_shared.app import rfc3339
+from hub_shared.errors import ApiError
+from hub_shared.logging import get_logger
+from hub_shared.runtime import ServiceRuntime
 from variance.catalog import BY_CODE, TYPE_CODES, VARIANCE_TYPES, data_status, date_quality, historical_status
 from variance.reports import repository as repo
-from variance.reports.repository import ReportRow
+from variance.reports.cache import Rendered, cache_of
+from variance.reports.repository import Latest, ReportRow
+from variance.reports.tracker import forget_latest as _forget
+from variance.reports.tracker import tracker_of
+from variance.settings import VarianceSettings
 from variance.web import compose_object
+
+log = get_logger(__name__)
+AVAILABLE_DATES_WINDOW_DAYS = 30
 
 EMPTY_OBJECT = b"{}"
 
@@ -33,6 +44,19 @@ class ReportContext:
     today: date
     window_days: int
     retention_days: int
+
+    @classmethod
+    def of(cls, settings: VarianceSettings, today: date | None = None) -> ReportContext:
+        """Today in HUB_TIMEZONE (the zone that defines snapshot dates) unless given."""
+        return cls(
+            today=today or datetime.now(settings.timezone).date(),
+            window_days=settings.variance_report_window_days,
+            retention_days=settings.variance_retention_days,
+        )
+
+    @property
+    def since(self) -> date:
+        return self.today - timedelta(days=self.window_days)
 
 
 def collection_info(report: ReportRow | None, today: date) -> dict[str, Any]:
@@ -272,3 +296,114 @@ def trends_body(rows: list[Any], start: date, end: date) -> dict[str, Any]:
         "date_range": {"start_date": start.isoformat(), "end_date": end.isoformat(), "days": (end - start).days + 1},
         "type_labels": {code: BY_CODE[code].report_key for code in ordered_types},
     }
+
+
+# ----------------------------------------------------------------------------------------- the door
+
+
+def _settings(runtime: ServiceRuntime) -> VarianceSettings:
+    settings = runtime.settings
+    assert isinstance(settings, VarianceSettings)
+    return settings
+
+
+async def latest_report_date(session: AsyncSession) -> date | None:
+    """The newest computed report date (any age)."""
+    return await repo.latest_report_date(session)
+
+
+async def latest(runtime: ServiceRuntime, session: AsyncSession, context: ReportContext) -> Latest:
+    """The latest common snapshot date and its newest report, from memory while nothing has changed."""
+    since = context.since
+    result: Latest = await tracker_of(runtime).get(since, lambda: repo.latest(session, since))
+    return result
+
+
+def forget_latest(runtime: ServiceRuntime) -> None:
+    """This process changed a report: stop trusting what it knew at once (its NOTIFY follows at commit)."""
+    _forget(runtime.state)
+
+
+def _revision_key(latest: Latest) -> tuple[Any, ...]:
+    report = latest.report
+    return (latest.common_date, report.report_date if report else None, report.revision if report else 0)
+
+
+async def render_latest(
+    runtime: ServiceRuntime, session: AsyncSession, context: ReportContext, include_resolved: bool
+) -> Rendered:
+    found = await latest(runtime, session, context)
+    key = ("latest", *_revision_key(found), include_resolved, context.today)
+    return await cache_of(runtime).get_or_build(key, lambda: latest_body(session, context, found, include_resolved))
+
+
+async def render_filtered(runtime: ServiceRuntime, session: AsyncSession, context: ReportContext) -> Rendered:
+    found = await latest(runtime, session, context)
+    key = ("filtered", *_revision_key(found), context.today)
+    return await cache_of(runtime).get_or_build(key, lambda: filtered_body(session, context, found))
+
+
+async def warm_latest(runtime: ServiceRuntime) -> None:
+    """After a change (run once the response is sent): render the default latest report now, so the
+    dashboard's reload finds it ready instead of waiting for a 10k-exception body to be built."""
+    try:
+        async with runtime.database.transaction() as session:
+            await render_latest(runtime, session, ReportContext.of(_settings(runtime)), False)
+    except Exception as exc:  # only a warm-up: the next request builds it anyway
+        log.warning("latest report warm-up failed", error=str(exc))
+
+
+async def computed_report(session: AsyncSession, day: date) -> ReportRow:
+    """The report of ``day``: 400 ``insufficient_data`` without both vendors' snapshots, 404
+    ``not_computed`` before its computation."""
+    vendors = await repo.vendors_with_snapshot(session, day)
+    if vendors < 2:
+        raise ApiError(
+            400,
+            f"Insufficient data for {day.isoformat()}. Found {vendors} vendors, need 2.",
+            extra={"status": "insufficient_data"},
+        )
+    report = await repo.report_for(session, day)
+    if report is None:
+        raise ApiError(
+            404, f"No variance report has been computed for {day.isoformat()}", extra={"status": "not_computed"}
+        )
+    return report
+
+
+async def current_report(runtime: ServiceRuntime, session: AsyncSession, context: ReportContext) -> ReportRow:
+    """The latest report; 404 ``out_of_sync`` when there is none."""
+    found = await latest(runtime, session, context)
+    if found.common_date is None or found.report is None:
+        raise ApiError(404, "No matching data found between vendors", extra={"status": "out_of_sync"})
+    return found.report
+
+
+async def render_dated(
+    runtime: ServiceRuntime,
+    session: AsyncSession,
+    context: ReportContext,
+    day: date,
+    *,
+    include_resolved: bool,
+    historical: bool,
+) -> Rendered:
+    report = await computed_report(session, day)
+    found = await latest(runtime, session, context)
+    current = found.report.report_date if found.common_date is not None and found.report else None
+    key = ("dated", historical, day, report.revision, include_resolved, context.today, current == day)
+    return await cache_of(runtime).get_or_build(
+        key,
+        lambda: dated_body(
+            session, context, report, current_date=current, historical=historical, include_resolved=include_resolved
+        ),
+    )
+
+
+async def available_dates(session: AsyncSession, today: date) -> dict[str, Any]:
+    rows = await repo.available_dates(session, today - timedelta(days=AVAILABLE_DATES_WINDOW_DAYS))
+    return available_dates_body(rows, today, AVAILABLE_DATES_WINDOW_DAYS)
+
+
+async def trends(session: AsyncSession, start: date, end: date, code: str | None) -> dict[str, Any]:
+    return trends_body(await repo.trends(session, start, end, code), start, end)

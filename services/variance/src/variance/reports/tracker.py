@@ -17,13 +17,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
-from fastapi import Request
 
 from hub_shared.logging import get_logger
+from hub_shared.runtime import ServiceRuntime
+from variance.queries import REPORT_CHANGES_CHANNEL
 
 log = get_logger(__name__)
 
-CHANNEL = "variance_reports"
+CHANNEL = REPORT_CHANGES_CHANNEL
 MAX_AGE_SECONDS = 30.0
 RECONNECT_SECONDS = 2.0
 
@@ -98,8 +99,7 @@ def forget_latest(state: dict[str, Any]) -> None:
         tracker._forget()
 
 
-def tracker_of(request: Request) -> LatestTracker:
-    runtime = request.app.state.runtime
+def tracker_of(runtime: ServiceRuntime) -> LatestTracker:
     tracker = runtime.state.get("latest_tracker")
     if tracker is None:
         dsn = runtime.database.url.replace("postgresql+asyncpg://", "postgresql://", 1)

@@ -15,7 +15,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from hub_shared.errors import ApiError
-from variance.usage import repository as repo
 from variance.usage import service
 from variance.web import Session, settings_of, today_of
 
@@ -66,28 +65,10 @@ async def usage_changes(
         raise ApiError(400, "start_date must be before end_date", code="INVALID_DATE_RANGE")
     level = _detail_level(detail_level, include_details)
     organization = organization_name.strip() if organization_name and organization_name.strip() else None
-    for name, day in (("start_date", start), ("end_date", end)):
-        if not await repo.has_device_data(session, day):
-            raise ApiError(404, f"No Ninja data available for {name}: {day.isoformat()}", code="NO_DATA")
-    settings = settings_of(request)
-    totals = await repo.summary(session, start, end, organization)
-    organizations = await repo.by_organization(session, start, end, organization)
-    data: dict[str, Any] = {
-        "start_date": start.isoformat(),
-        "end_date": end.isoformat(),
-        "summary": service.summary_view(totals),
-        "by_organization": service.by_organization_view(organizations, settings.internal_organizations, organization),
+    return {
+        "success": True,
+        "data": await service.usage_changes(session, settings_of(request), start, end, level, organization, started),
     }
-    if level == "full":
-        data["changes"] = service.changes_view(await repo.changes(session, start, end, organization))
-    data["metadata"] = service.metadata(
-        int((time.perf_counter() - started) * 1000),
-        level,
-        settings.variance_retention_days,
-        organization,
-        settings.internal_organizations,
-    )
-    return {"success": True, "data": data}
 
 
 @router.get("/available-dates", summary="Ninja snapshot dates with device-level data")
@@ -104,7 +85,7 @@ async def available_dates(
             raise ApiError(400, "days must be an integer between 1 and 365", code="INVALID_PARAMETER")
     today = today_of(request)
     start = today - timedelta(days=window)
-    dates = await repo.available_dates(session, start, today)
+    dates = await service.available_dates(session, start, today)
     return {
         "success": True,
         "data": {

@@ -8,10 +8,17 @@ breakdown shows that organisation alone.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub_shared.errors import ApiError
+from variance.settings import VarianceSettings
+from variance.usage import repository as repo
 
 VENDOR_ID = 3  # the spec's value (the replaced code sent 2)
 VENDOR_NAME = "Ninja"
@@ -131,3 +138,41 @@ def metadata(
     if organization:
         meta["organization_filter"] = organization
     return meta
+
+
+async def usage_changes(
+    session: AsyncSession,
+    settings: VarianceSettings,
+    start: date,
+    end: date,
+    level: str,
+    organization: str | None,
+    started: float,
+) -> dict[str, Any]:
+    """The ``data`` of a usage-changes answer (404 ``NO_DATA`` when a date has no device-level rows);
+    ``started`` is the request's ``perf_counter`` (``metadata.query_time_ms``)."""
+    for name, day in (("start_date", start), ("end_date", end)):
+        if not await repo.has_device_data(session, day):
+            raise ApiError(404, f"No Ninja data available for {name}: {day.isoformat()}", code="NO_DATA")
+    totals = await repo.summary(session, start, end, organization)
+    organizations = await repo.by_organization(session, start, end, organization)
+    data: dict[str, Any] = {
+        "start_date": start.isoformat(),
+        "end_date": end.isoformat(),
+        "summary": summary_view(totals),
+        "by_organization": by_organization_view(organizations, settings.internal_organizations, organization),
+    }
+    if level == "full":
+        data["changes"] = changes_view(await repo.changes(session, start, end, organization))
+    data["metadata"] = metadata(
+        int((time.perf_counter() - started) * 1000),
+        level,
+        settings.variance_retention_days,
+        organization,
+        settings.internal_organizations,
+    )
+    return data
+
+
+async def available_dates(session: AsyncSession, start: date, end: date) -> list[date]:
+    return await repo.available_dates(session, start, end)
