@@ -53,8 +53,9 @@ MANUALLY_FIXED = "manually_fixed"
 COLLECTOR_VERIFIED = "collector_verified"
 STALE = "stale"
 STATUSES: tuple[str, ...] = (ACTIVE, RESOLVED, MANUALLY_FIXED, COLLECTOR_VERIFIED, STALE)
-# Who the checks act as in the history.
+# Who the checks act as in the history (``actor``, and ``actor_source`` of their transitions).
 COLLECTOR_ACTOR = "collector"
+COLLECTOR_SOURCE = "collector"
 
 ALLOWED_VARIANCE_TYPE_VALUES = ("all", *BY_REPORT_KEY, *TYPE_CODES)
 

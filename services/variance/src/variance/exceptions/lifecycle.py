@@ -42,13 +42,19 @@ from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from variance.catalog import ACTIVE, COLLECTOR_ACTOR, COLLECTOR_VERIFIED, MANUALLY_FIXED, RESOLVED, STALE
+from variance.catalog import (
+    ACTIVE,
+    COLLECTOR_ACTOR,
+    COLLECTOR_SOURCE,
+    COLLECTOR_VERIFIED,
+    MANUALLY_FIXED,
+    RESOLVED,
+    STALE,
+)
 from variance.models import ENTRY_COLUMNS
 from variance.queries import COLLECTOR, REPORT_CHANGES_CHANNEL, bind, state, states
 
 LOCK_KEY = "variance.checks"
-# ``exception_history.actor_source`` of the collector's own transitions.
-COLLECTOR_SOURCE = "collector"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from variance.exceptions.lifecycle import COLLECTOR_SOURCE
+from variance.catalog import COLLECTOR_SOURCE
 from variance.queries import like_pattern
 
 EXCEPTION_COLUMNS = """
