@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from "node:fs";
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
 
@@ -5,14 +6,18 @@ import react from "@vitejs/plugin-react";
 const api = process.env.CONSOLE_API ?? "http://127.0.0.1:5400";
 // Development only: a gateway API token (python -m gateway tokens create ...) added to proxied calls, so
 // the signed-in pages work against a stack without a sign-in provider. Never used by the built app.
-const devToken = process.env.CONSOLE_DEV_TOKEN;
+const devTokenFile = process.env.CONSOLE_DEV_TOKEN_FILE;
+const devToken = () => process.env.CONSOLE_DEV_TOKEN ?? (devTokenFile && existsSync(devTokenFile) ? readFileSync(devTokenFile, "utf8").trim() : "");
 
 const proxy = {
   target: api,
   changeOrigin: false,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   configure: (p: any) => {
-    if (devToken) p.on("proxyReq", (req: { setHeader: (k: string, v: string) => void }) => req.setHeader("Authorization", `Bearer ${devToken}`));
+    p.on("proxyReq", (req: { setHeader: (k: string, v: string) => void }) => {
+      const token = devToken();
+      if (token) req.setHeader("Authorization", `Bearer ${token}`);
+    });
   },
 };
 

@@ -120,3 +120,15 @@ export function saveBlob(blob: Blob, name: string): void {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(href), 30_000);
 }
+
+/**
+ * Query parameters passed without their generated types. Issue 12 is changing many parameters from
+ * loose strings to exact types (integers, enums, dates); until that settles, pages pass query values
+ * through here so a type change in the document does not break the build. Paths, path parameters and
+ * request bodies stay fully typed.
+ */
+export function loose(query: Record<string, string | number | boolean | null | undefined>): never {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(query)) if (v !== null && v !== undefined && v !== "") out[k] = v;
+  return out as never;
+}

@@ -239,7 +239,7 @@ export function DataTable<T>(props: DataTableProps<T>) {
                     <div key={h.id} className={`vcell${numeric ? " right" : ""}`} role="columnheader"
                       aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}>
                       {h.column.getCanSort() ? (
-                        <button type="button" className="sort btn-ghost" onClick={h.column.getToggleSortingHandler()} style={{ border: 0, background: "none", padding: 0, font: "inherit", color: "inherit", cursor: "pointer", display: "inline-flex", gap: 4, alignItems: "center" }}>
+                        <button type="button" className="sort btn-ghost" onClick={h.column.getToggleSortingHandler()}>
                           {flexRender(h.column.columnDef.header, h.getContext())}
                           {sorted === "asc" ? <IconArrowUp size={12} /> : sorted === "desc" ? <IconArrowDown size={12} /> : null}
                         </button>

@@ -1,21 +1,20 @@
-// The organisation list behind the client selector: every Ninja organisation on the newest Ninja snapshot
-// (the usage-change summary of that date against itself lists them all, with device counts).
+// The organisation list behind the client selector: the clients counted from the newest Ninja snapshot
+// (QBR devices-by-client, public), plus organisations that appear in the variance report.
 import { useQuery } from "@tanstack/react-query";
-import { api, dataOf, unwrap } from "../api/client";
+import { api, dataOf, loose, unwrap } from "../api/client";
 
 interface NinjaDates { dates: string[] }
-interface UsageSummary { by_organization: Record<string, { end_count: number }> }
+interface DevicesByClient { clients: { client_name: string }[] }
 
 export async function fetchOrganizations(): Promise<string[]> {
-  const dates = dataOf<NinjaDates>(await unwrap(api.GET("/api/ninja/available-dates", { params: { query: { days: 65 } as never } })));
+  const dates = dataOf<NinjaDates>(await unwrap(api.GET("/api/ninja/available-dates", { params: { query: loose({ days: 65 }) } })));
   const latest = dates.dates?.[dates.dates.length - 1];
   if (!latest) return [];
-  const usage = dataOf<UsageSummary>(
-    await unwrap(api.GET("/api/ninja/usage-changes", { params: { query: { start_date: latest, end_date: latest, detail_level: "summary" } as never } })),
-  );
-  return Object.keys(usage.by_organization ?? {}).sort((a, b) => a.localeCompare(b));
+  const body = dataOf<DevicesByClient>(await unwrap(api.GET("/api/qbr/metrics/devices-by-client", { params: { query: loose({ period: latest.slice(0, 7) }) } })));
+  const names = new Set((body.clients ?? []).map((c) => c.client_name));
+  return [...names].sort((a, b) => a.localeCompare(b));
 }
 
 export function useOrganizations() {
-  return useQuery({ queryKey: ["organizations"], queryFn: fetchOrganizations, staleTime: 10 * 60_000 });
+  return useQuery({ queryKey: ["organizations"], queryFn: fetchOrganizations, staleTime: 10 * 60_000, retry: false });
 }

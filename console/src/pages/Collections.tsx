@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
-import { api, unwrap } from "../api/client";
+import { api, loose, unwrap } from "../api/client";
 import { ApiError } from "../api/errors";
 import type { BatchInfo, HistoryResponse, ProgressResponse } from "../api/types";
 import { DataTable } from "../components/DataTable";
@@ -45,7 +45,7 @@ export default function CollectionsPage() {
   const batch = useBatch(batchId);
   const history = useQuery({
     queryKey: ["collectors-history", 60],
-    queryFn: () => unwrap<HistoryResponse>(api.GET("/api/collectors/history", { params: { query: { limit: 60 } } })),
+    queryFn: () => unwrap<HistoryResponse>(api.GET("/api/collectors/history", { params: { query: loose({ limit: 60 }) } })),
     refetchInterval: batch.data && !isTerminal(batch.data.status) ? POLL_MS * 2 : 60_000,
   });
 
@@ -86,7 +86,7 @@ export default function CollectionsPage() {
         </div>
       </div>
 
-      <div className="grid" style={{ gridTemplateColumns: "minmax(280px, 340px) 1fr" }}>
+      <div className="grid" style={{ gridTemplateColumns: "minmax(260px, 320px) minmax(0, 1fr)" }}>
         <Card title="Run collectors">
           <form className="stack" style={{ gap: 12 }} onSubmit={(e) => { e.preventDefault(); run.mutate(); }}>
             <fieldset style={{ border: 0, padding: 0, margin: 0 }} className="stack">

@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { api, unwrap } from "../api/client";
+import { api, loose, unwrap } from "../api/client";
 import type { CollectorState, HistoryResponse, StatusResponse } from "../api/types";
 import { Badge, Banner, Card, Empty, Loading, QueryError, Stat } from "../components/ui";
 import { IconAlert, IconRefresh } from "../components/icons";
@@ -17,7 +17,7 @@ const VENDORS: { key: string; label: string; testid: string }[] = [
 export default function OverviewPage() {
   const status = useQuery({ queryKey: ["status"], queryFn: () => unwrap<StatusResponse>(api.GET("/api/status")), refetchInterval: 30_000 });
   const collectors = useQuery({ queryKey: ["collectors-status"], queryFn: () => unwrap<Record<string, CollectorState>>(api.GET("/api/collectors/status")), refetchInterval: 30_000 });
-  const history = useQuery({ queryKey: ["collectors-history", 10], queryFn: () => unwrap<HistoryResponse>(api.GET("/api/collectors/history", { params: { query: { limit: 10 } } })), refetchInterval: 30_000 });
+  const history = useQuery({ queryKey: ["collectors-history", 10], queryFn: () => unwrap<HistoryResponse>(api.GET("/api/collectors/history", { params: { query: loose({ limit: 10 }) } })), refetchInterval: 30_000 });
   const w11 = useQuery({ queryKey: ["w11-status", ""], queryFn: () => unwrap<W11Status>(api.GET("/api/windows-11-24h2/status")) });
 
   const s = status.data;
