@@ -71,10 +71,16 @@ export function safeLocalPath(target: string): string | null {
   return target;
 }
 
+export function loginUrl(here: string): string {
+  const target = safeLocalPath(here);
+  return target ? `/api/auth/microsoft/login?return_to=${encodeURIComponent(target)}` : "/api/auth/microsoft/login";
+}
+
+/** Sign in and come back here: the gateway redirects to `return_to`; sessionStorage is the fallback. */
 export function signIn(): void {
   const here = window.location.pathname + window.location.search;
   rememberReturn(here);
-  window.location.assign("/api/auth/microsoft/login");
+  window.location.assign(loginUrl(here));
 }
 
 export async function signOut(): Promise<void> {

@@ -105,3 +105,11 @@ describe("errors", () => {
     expect(outageText(new ApiError(0, "/api/status", "Failed to fetch"))).toMatch(/^The server could not be reached/);
   });
 });
+
+import { loginUrl } from "../src/auth";
+describe("sign-in link", () => {
+  it("asks the gateway to return to the same page", () => {
+    expect(loginUrl("/variance?type=site_mismatches&org=A B")).toBe("/api/auth/microsoft/login?return_to=%2Fvariance%3Ftype%3Dsite_mismatches%26org%3DA%20B");
+    expect(loginUrl("//evil")).toBe("/api/auth/microsoft/login");
+  });
+});
