@@ -29,7 +29,8 @@ def stand_in(name: str, release: asyncio.Event) -> FastAPI:
     async def health() -> dict[str, str]:
         return {"status": "healthy", "version": "0.1.0"}
 
-    @app.get("/api/variances/export/csv")
+    # The summary names the app that served the document, so the merge can be told apart per owner.
+    @app.get("/api/variances/export/csv", summary=f"export in {name}")
     async def export(request: Request) -> StreamingResponse:
         async def rows() -> AsyncIterator[bytes]:
             yield b"hostname,type\n"
@@ -192,9 +193,9 @@ async def test_docs_merge_each_services_public_paths(gateway) -> None:
     client, _, _ = gateway
     document = (await client.get("/openapi.json")).json()
     assert "/api/health" in document["paths"]
-    assert "/api/variances/export/csv" in document["paths"]
     assert "/api/variance-report/latest" in document["paths"]
-    # The stand-in assessment app also declares a variance path; only the owner's copy is merged.
+    # The stand-in assessment app also declares the variance paths; only the owner's copy is merged.
+    assert document["paths"]["/api/variances/export/csv"]["get"]["summary"] == "export in variance"
     assert "/api/windows-11-24h2/status" in document["paths"]
     assert "/health" not in document["paths"]
     page = await client.get("/docs")

@@ -133,3 +133,11 @@ async def variance_hub(
             return VarianceHub(hub=hub, runtime=runtime, url=url, direct=direct)
 
         yield start
+
+
+# The fixed text every variance route answers for an unknown `variance_type` / `type` (with the value).
+UNKNOWN_TYPE = (
+    "Unknown variance_type '{}'. Use one of: all, missing_in_ninja, threatlocker_duplicates, ninja_duplicates, "
+    "devices_that_should_not_have_threatlocker, display_name_mismatches, site_mismatches (or a type code: "
+    "MISSING_NINJA, DUPLICATE_TL, DUPLICATE_NINJA, SPARE_MISMATCH, DISPLAY_NAME_MISMATCH, SITE_MISMATCH)"
+)

@@ -10,7 +10,7 @@ import httpx
 
 from variance.catalog import TYPE_CODES, VARIANCE_TYPES
 
-from .conftest import add_aliases, days_ago
+from .conftest import UNKNOWN_TYPE, add_aliases, days_ago
 
 BLOCK_KEYS = [kind.report_key for kind in VARIANCE_TYPES]
 ORG_ENTRY_KEYS = {
@@ -162,7 +162,11 @@ async def test_report_shapes_status_history_and_errors(vendor_sim, variance_hub)
                 400,
                 {"error": "Insufficient data for 2020-01-01. Found 0 vendors, need 2.", "status": "insufficient_data"},
             ),
-            ("/api/variance-report/latest?include_resolved=perhaps", 400, None),
+            (
+                "/api/variance-report/latest?include_resolved=perhaps",
+                400,
+                {"error": "Invalid value for include_resolved: use true or false"},
+            ),
             ("/api/variances/trends", 400, {"error": "start_date and end_date are required"}),
             ("/api/variances/trends?start_date=2025-01-01", 400, {"error": "start_date and end_date are required"}),
             (
@@ -175,18 +179,26 @@ async def test_report_shapes_status_history_and_errors(vendor_sim, variance_hub)
                 400,
                 {"error": "start_date must be before end_date"},
             ),
-            ("/api/variances/trends?start_date=2025-12-01&end_date=2025-12-01&type=bogus", 400, None),
+            (
+                "/api/variances/trends?start_date=2025-12-01&end_date=2025-12-01&type=bogus",
+                400,
+                {"error": UNKNOWN_TYPE.format("bogus")},
+            ),
             ("/api/devices/search", 400, {"error": "Search term (q) is required"}),
             ("/api/devices/search?q=%20", 400, {"error": "Search term (q) is required"}),
-            ("/api/devices/search?q=abc&vendor=sentinelone", 400, None),
-            ("/api/devices/search?q=abc&limit=ten", 400, None),
+            (
+                "/api/devices/search?q=abc&vendor=sentinelone",
+                400,
+                {"error": "Invalid vendor: use ninja or threatlocker"},
+            ),
+            ("/api/devices/search?q=abc&limit=ten", 400, {"error": "Invalid value for limit: must be an integer"}),
             ("/api/variances/nothing", 404, {"error": "Not found"}),
         ]
         for path, status, body in errors:
             response = await client.get(path)
             assert response.status_code == status, path
             assert response.headers["content-type"].startswith("application/json")
-            assert body is None or response.json() == body, path
+            assert response.json() == body, path
 
 
 async def test_device_search_spans_both_vendors_and_netbios_names(vendor_sim, variance_hub) -> None:

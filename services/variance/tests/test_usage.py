@@ -45,11 +45,28 @@ async def test_usage_changes_list_exactly_the_changed_devices(vendor_sim, varian
             assert {"hostname", "ninja_hostname", "threatlocker_hostname", "display_name", "location_name"} <= set(item)
 
         summary = data["summary"]
-        assert summary["net_change"] == summary["end_total_devices"] - summary["start_total_devices"]
+        # Totals are the simulator's own fleet sizes on both days (VM guests are not billed, so not counted).
+        assert summary["start_total_devices"] == sim.truth(day=0)["ninja"]["device_count_excluding_vm_guests"]
+        assert summary["end_total_devices"] == sim.truth(day=9)["ninja"]["device_count_excluding_vm_guests"]
+        assert summary["net_change"] == summary["end_total_devices"] - summary["start_total_devices"] != 0
         organizations = data["by_organization"]
         internal = sim.sim.config.internal_org_name
         assert internal not in organizations and list(organizations) == sorted(organizations, key=str.lower)
         assert sum(o["org_in"] for o in organizations.values()) == sum(o["org_out"] for o in organizations.values())
+
+        # Each organisation's counts are the simulator's on both days (internal organisations left out).
+        def per_org(day: int) -> dict[str, int]:
+            orgs = sim.truth(day=day)["organizations"]
+            return {o["name"]: o["devices_excluding_vm_guests"] for o in orgs if not o["internal"]}
+
+        start_counts, end_counts = per_org(0), per_org(9)
+        assert {name: o["start_count"] for name, o in organizations.items()} == {
+            name: start_counts.get(name, 0) for name in organizations
+        }
+        assert {name: o["end_count"] for name, o in organizations.items()} == {
+            name: end_counts.get(name, 0) for name in organizations
+        }
+        assert set(organizations) >= {name for name, count in end_counts.items() if count}
         for org in organizations.values():
             assert (
                 org["end_count"] == org["start_count"] + org["added"] - org["removed"] + org["org_in"] - org["org_out"]
