@@ -14,7 +14,6 @@ Fixtures:
 
 from __future__ import annotations
 
-import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -24,6 +23,7 @@ from typing import Any
 import aio_pika
 import pytest
 import pytest_asyncio
+from aiormq.exceptions import ChannelNotFoundEntity
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -88,9 +88,12 @@ async def purge_queues(amqp_url: str, queues: list[str]) -> None:
     connection = await aio_pika.connect(amqp_url)
     async with connection:
         for queue in queues:
-            with contextlib.suppress(Exception):
+            try:
                 declared = await (await connection.channel()).get_queue(queue, ensure=True)
-                await declared.purge()
+            except ChannelNotFoundEntity:
+                continue  # never declared: nothing to inherit
+            # Any other failure is loud: a queue left full would hand its events to the next test.
+            await declared.purge()
 
 
 async def purge_consumer_queues(spec: ServiceSpec, settings: ServiceSettings) -> None:
@@ -113,13 +116,12 @@ async def start_consumers(spec: ServiceSpec, settings: ServiceSettings) -> Servi
 async def delete_topology(amqp_url: str, queues: list[str], exchanges: list[str]) -> None:
     connection = await aio_pika.connect(amqp_url)
     async with connection:
+        # Deleting what does not exist is not an error in RabbitMQ; anything else fails the session loudly,
+        # since a queue left behind would hand its events to whoever declares that name next.
         for queue in queues:
-            # A failed delete closes its channel, so each gets its own.
-            with contextlib.suppress(Exception):
-                await (await connection.channel()).queue_delete(queue)
+            await (await connection.channel()).queue_delete(queue)
         for exchange in exchanges:
-            with contextlib.suppress(Exception):
-                await (await connection.channel()).exchange_delete(exchange)
+            await (await connection.channel()).exchange_delete(exchange)
 
 
 @pytest.fixture
