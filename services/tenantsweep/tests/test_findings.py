@@ -4,7 +4,6 @@ index; findings refused for finished or unknown audits and for check ids the aud
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -286,12 +285,10 @@ async def test_five_thousand_findings_in_one_request(client: httpx.AsyncClient) 
         )
         for i in range(5000)
     ]
-    started = time.perf_counter()
+    # How long this takes is measured by `make bench` (bench/tenantsweep_bench.py), not asserted here.
     response = await client.post(f"{BASE}/audits/{audit_id}/findings/bulk", content=json.dumps({"findings": items}))
-    elapsed = time.perf_counter() - started
     assert response.status_code == 201, response.text
     assert response.json()["data"] == {"audit_id": audit_id, "created_count": 5000, "total_submitted": 5000}
-    assert elapsed < 5, f"bulk insert of 5,000 findings took {elapsed:.1f}s"
     detail = (await client.get(f"{BASE}/audits/{audit_id}")).json()["data"]
     assert detail["findings_count"] == 5000
     assert detail["severity_summary"] == dict.fromkeys(severities, 1000)
