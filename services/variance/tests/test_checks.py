@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import text
 
 from hub_shared.events import SnapshotCompleted, SnapshotCompletedEvent, dump_event
+from hub_shared.metrics import BUS_CONSUMED
 from variance.catalog import TYPE_CODES
 from variance.checks.service import Skipped, run_checks
 
@@ -159,11 +160,19 @@ async def test_redelivered_and_repeated_events_change_nothing_and_the_batch_job_
             data = SnapshotCompleted(vendor="ninja", snapshot_date=hub_today(), device_count=1)
             return SnapshotCompletedEvent(event_id=event_id, producer="tests", data=data)
 
+        queue = f"{vhub.runtime.settings.amqp_queue_prefix}variance.snapshots"
+        duplicates = BUS_CONSUMED.labels("variance", queue, "snapshot.completed", "duplicate")
+        duplicates_before = duplicates._value.get()
         redelivered = event(seen)
         await bus.publish(
             dump_event(redelivered), routing_key=redelivered.type, message_id=str(seen), event_type=redelivered.type
         )
-        await asyncio.sleep(1.0)
+        # Wait until the consumer has seen the redelivery and recognised it, then nothing may have changed.
+        for _ in range(150):
+            if duplicates._value.get() > duplicates_before:
+                break
+            await asyncio.sleep(0.1)
+        assert duplicates._value.get() == duplicates_before + 1
         assert await state(vhub) == before and await revision(vhub) == rev
 
         repeated = event(uuid.uuid4())
