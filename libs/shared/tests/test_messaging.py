@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import aio_pika
 import pytest
 import pytest_asyncio
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -337,3 +337,155 @@ async def _get_one(amqp_url: str, queue: str) -> dict[str, Any] | None:
         declared = await channel.get_queue(queue, ensure=True)
         message = await declared.get(fail=False, no_ack=True)
         return None if message is None else json.loads(message.body)
+
+
+# ------------------------------------------------------------------------- database outage, NOTIFY, SKIP LOCKED
+
+
+def _via_pg_proxy(database_url: str, proxy: TcpProxy) -> str:
+    parts = urlsplit(database_url)
+    user = f"{parts.username}@" if parts.username else ""
+    return urlunsplit((parts.scheme, f"{user}127.0.0.1:{proxy.port}", parts.path, parts.query, parts.fragment))
+
+
+async def _ready_in_queue(amqp_url: str, queue: str) -> int:
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        declared = await (await connection.channel()).declare_queue(queue, passive=True)
+        return int(declared.declaration_result.message_count or 0)
+
+
+@pytest.mark.usefixtures("cleanup_broker")
+async def test_a_database_outage_pauses_consumption_instead_of_dead_lettering(
+    scratch: Database, database_url: str, amqp_url: str, topology: Topology
+) -> None:
+    proxy = await TcpProxy(*_host_port(database_url.replace("postgresql+asyncpg", "postgresql"))).start()
+    consumer_db = Database(_via_pg_proxy(database_url, proxy), pool_size=2, application_name="outage-consumer")
+    recorder = Recorder()
+    consumer_bus = await start_consumer(consumer_db, amqp_url, topology, recorder)
+    queue = topology.queue_name(SERVICE, "effects")
+    labels = (SERVICE, queue, "variance.completed")
+    dead_before = _metric(BUS_DEAD_LETTERED, *labels)
+    failed_before = _metric(BUS_CONSUMED, *labels, "failed")
+    events = [variance_event(day) for day in (1, 2, 3)]
+    try:
+        await proxy.cut()
+        for event in events:
+            await consumer_bus.publish(
+                dump_event(event), routing_key=event.type, message_id=str(event.event_id), event_type=event.type
+            )
+
+        # Every event has reached the consumer (none is left ready in the queue) and none could be applied.
+        async def all_delivered() -> bool:
+            return await _ready_in_queue(amqp_url, queue) == 0
+
+        await wait_for(all_delivered, what="the consumer to take the events")
+        # The old behaviour dead-lettered within delivery_limit × retry_delay (0.15 s); give it 20 times that.
+        await asyncio.sleep(3)
+        assert await effects(scratch) == {}
+        assert _metric(BUS_DEAD_LETTERED, *labels) == dead_before
+        assert _metric(BUS_CONSUMED, *labels, "failed") == failed_before
+        assert await _get_one(amqp_url, f"{queue}.dead") is None
+
+        await proxy.restore()
+        await wait_for(
+            lambda: _all_applied(scratch, [event.event_id for event in events]),
+            what="every event to be applied once the database returned",
+        )
+        assert await effects(scratch) == {event.event_id: 1 for event in events}
+        assert sorted(recorder.deliveries) == sorted(event.event_id for event in events)  # each handled once
+        assert _metric(BUS_DEAD_LETTERED, *labels) == dead_before
+        assert await _get_one(amqp_url, f"{queue}.dead") is None
+    finally:
+        await consumer_bus.stop()
+        await consumer_db.dispose()
+        await proxy.close()
+
+
+@pytest.mark.usefixtures("cleanup_broker")
+async def test_the_relay_is_woken_by_notify_long_before_its_poll(
+    scratch: Database, amqp_url: str, topology: Topology
+) -> None:
+    recorder = Recorder()
+    consumer_bus = await start_consumer(scratch, amqp_url, topology, recorder)
+    relay_bus = Bus(amqp_url, SERVICE, topology)
+    await relay_bus.start()
+    await relay_bus.wait_ready(15)
+    # Polling every 10 minutes: within this test only a NOTIFY can make the relay look at the outbox again.
+    relay = OutboxRelay(scratch, relay_bus, TABLES, service=SERVICE, poll_seconds=600)
+    relay_task = asyncio.create_task(relay.run())
+    try:
+        first = variance_event(1)
+        async with scratch.transaction() as session:
+            await enqueue(session, TABLES, first)
+        await wait_for(lambda: _has(scratch, first.event_id), what="the first event (the relay's opening pass)")
+        await wait_for(lambda: _listening(scratch, TABLES.notify_channel), what="the relay's LISTEN connection")
+        await wait_for(lambda: _unpublished_is(scratch, 0), what="the relay to go idle")
+
+        second = variance_event(2)
+        async with scratch.transaction() as session:
+            await enqueue(session, TABLES, second)
+        await wait_for(lambda: _has(scratch, second.event_id), timeout=20, what="delivery woken by NOTIFY")
+        assert await effects(scratch) == {first.event_id: 1, second.event_id: 1}
+    finally:
+        relay_task.cancel()
+        await asyncio.gather(relay_task, return_exceptions=True)
+        await relay_bus.stop()
+        await consumer_bus.stop()
+
+
+@pytest.mark.usefixtures("cleanup_broker")
+async def test_two_relays_draining_one_outbox_publish_each_event_once(
+    scratch: Database, amqp_url: str, topology: Topology
+) -> None:
+    recorder = Recorder()
+    consumer_bus = await start_consumer(scratch, amqp_url, topology, recorder)
+    buses = [Bus(amqp_url, SERVICE, topology) for _ in range(2)]
+    for bus in buses:
+        await bus.start()
+        await bus.wait_ready(15)
+    labels = (SERVICE, topology.queue_name(SERVICE, "effects"), "variance.completed")
+    duplicates_before = _metric(BUS_CONSUMED, *labels, "duplicate")
+    processed_before = _metric(BUS_CONSUMED, *labels, "processed")
+    events = [variance_event(1 + index % 28) for index in range(200)]
+    try:
+        async with scratch.transaction() as session:
+            for event in events:
+                await enqueue(session, TABLES, event)
+        relays = [OutboxRelay(scratch, bus, TABLES, service=SERVICE, batch_size=10) for bus in buses]
+
+        async def drain(relay: OutboxRelay) -> int:
+            published = 0
+            while count := await relay.relay_once():
+                published += count
+            return published
+
+        counts = await asyncio.gather(*(drain(relay) for relay in relays))
+        assert sum(counts) == len(events)  # no row claimed by both
+        assert all(counts), counts  # both relays worked at once, each skipping the other's locked rows
+        await wait_for(
+            lambda: _all_applied(scratch, [event.event_id for event in events]), what="every event to be consumed"
+        )
+        assert _metric(BUS_CONSUMED, *labels, "processed") == processed_before + len(events)
+        assert _metric(BUS_CONSUMED, *labels, "duplicate") == duplicates_before  # nothing was published twice
+    finally:
+        for bus in buses:
+            await bus.stop()
+        await consumer_bus.stop()
+
+
+async def _all_applied(scratch: Database, event_ids: list[uuid.UUID]) -> bool:
+    applied = await effects(scratch)
+    return all(event_id in applied for event_id in event_ids)
+
+
+async def _unpublished_is(scratch: Database, count: int) -> bool:
+    return await unpublished(scratch) == count
+
+
+async def _listening(scratch: Database, channel: str) -> bool:
+    async with scratch.transaction() as session:
+        rows = await session.execute(
+            text("SELECT count(*) FROM pg_stat_activity WHERE query = :listen"), {"listen": f'LISTEN "{channel}"'}
+        )
+        return bool(rows.scalar_one())
