@@ -128,8 +128,11 @@ async def hub_factory(
             *,
             services: tuple[str, ...] = ("collector_ninja", "collector_threatlocker"),
             gateway: dict[str, Any] | None = None,
+            collectors: dict[str, dict[str, Any]] | None = None,
         ) -> Hub:
             overrides = collector_overrides(sim)
+            for name, extra in (collectors or {}).items():
+                overrides[name] = {**overrides[name], **extra}
             runtimes: dict[str, ServiceRuntime] = {}
             for spec in (NINJA, THREATLOCKER):
                 if spec.name not in services:
