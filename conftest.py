@@ -151,8 +151,7 @@ async def hub_factory(
                     if "collector_threatlocker" in runtimes
                     else "http://127.0.0.1:9"
                 ),
-                collector_schedule_enabled=False,
-                **(gateway or {}),
+                **{"collector_schedule_enabled": False, **(gateway or {})},
             )
             gateway_runtime = ServiceRuntime(GATEWAY, gateway_settings)
             runtimes["gateway"] = gateway_runtime

@@ -148,7 +148,9 @@ class ServiceRuntime:
         if self.bus is not None:
             checks["broker"] = self.bus.connected
             checks["consumers"] = self.bus.consumers_attached
-        checks["workers"] = all(not task.done() for task in self._tasks)
+        # A worker that returned on its own (e.g. the schedule, when disabled) chose to; only one that crashed
+        # or was cancelled is dead.
+        checks["workers"] = all(_alive_or_finished(task) for task in self._tasks)
         READY.labels(self.spec.name).set(1 if all(checks.values()) else 0)
         return checks
 
@@ -159,3 +161,9 @@ class ServiceRuntime:
             yield
         finally:
             await self.stop()
+
+
+def _alive_or_finished(task: asyncio.Task[None]) -> bool:
+    if not task.done():
+        return True
+    return not task.cancelled() and task.exception() is None
