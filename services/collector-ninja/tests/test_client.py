@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
+
+import httpx
 import pytest
 
 from collector_ninja.client import NinjaAuthError, NinjaClient
 from collector_ninja.settings import NinjaCollectorSettings
-from hub_shared.vendor_http import VendorUnavailable
+from hub_shared.vendor_http import VendorUnavailable, retry_after_seconds
 
 
 def settings_for(url: str, **overrides) -> NinjaCollectorSettings:
@@ -54,3 +58,24 @@ async def test_persistent_server_errors_give_up_after_the_configured_attempts(ve
             with pytest.raises(VendorUnavailable, match="after 3 attempts"):
                 await client.organizations()
         assert sim.stats()["responses"]["ninja.organizations"]["503"] == 3
+
+
+async def test_retry_after_is_honoured_the_wait_is_at_least_what_the_vendor_asked(vendor_sim) -> None:
+    with vendor_sim(devices=60, seed=4) as sim:
+        sim.faults({"kind": "rate_limit", "target": "ninja.organizations", "count": 1, "retry_after": 2})
+        # Back-off of its own would be ~10 ms here: only the vendor's Retry-After explains a 2 s wait.
+        async with NinjaClient(settings_for(sim.ninja_url)) as client:
+            started = time.perf_counter()
+            organizations = await client.organizations()
+            waited = time.perf_counter() - started
+        assert len(organizations) == len(sim.truth()["organizations"])
+        assert sim.stats()["responses"]["ninja.organizations"] == {"429": 1, "200": 1}
+    assert waited >= 2.0  # a lower bound: a slow machine only makes it longer
+
+
+def test_retry_after_as_an_http_date_counts_from_now() -> None:
+    response = httpx.Response(429, headers={"retry-after": "Wed, 21 Oct 2026 07:28:30 GMT"})
+    now = datetime(2026, 10, 21, 7, 28, 0, tzinfo=UTC).timestamp()
+    assert retry_after_seconds(response, now=lambda: now) == 30.0
+    assert retry_after_seconds(httpx.Response(429, headers={"retry-after": "7"})) == 7.0
+    assert retry_after_seconds(httpx.Response(429, headers={"retry-after": "soon"})) is None
