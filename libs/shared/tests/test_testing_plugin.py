@@ -22,7 +22,7 @@ async def test_purge_empties_existing_queues_skips_missing_ones_and_fails_loudly
             await purge_queues(amqp_url, [name, f"{name}-never-declared"])
             assert (await channel.declare_queue(name, passive=True)).declaration_result.message_count == 0
             # A name the broker refuses (over 255 bytes) is an error the caller sees, not a skipped purge.
-            with pytest.raises(Exception, match="(?i)length"):
+            with pytest.raises(Exception, match=r"(?i)length"):
                 await purge_queues(amqp_url, ["q" * 300])
         finally:
             await queue.delete(if_unused=False, if_empty=False)

@@ -177,14 +177,15 @@ async def test_bulk_update_reset_and_errors(vendor_sim, variance_hub) -> None:
         assert not_an_id.json()["error"].startswith("Invalid value for exception_id: ")
         bad_bodies = [
             ({"exception_ids": []}, {"error": "No exception IDs provided"}),
-            (
-                {"exception_ids": [1], "action": "explode"},
-                {"error": "Invalid action", "allowed_actions": ["mark_manually_fixed", "resolve", "reset_status"]},
-            ),
         ]
         for body, expected in bad_bodies:
             response = await vhub.client.post("/api/exceptions/bulk-update", json=body)
             assert response.status_code == 400 and response.json() == expected
+        invalid = await vhub.client.post(
+            "/api/exceptions/bulk-update", json={"exception_ids": [1], "action": "explode"}
+        )
+        assert invalid.status_code == 400 and invalid.json()["error"] == "Invalid action"
+        assert sorted(invalid.json()["allowed_actions"]) == ["mark_manually_fixed", "reset_status", "resolve"]
         for body, field in (({"exception_ids": ["1"]}, "exception_ids.0"), ({"exception_ids": "1"}, "exception_ids")):
             response = await vhub.client.post("/api/exceptions/bulk-update", json=body)
             assert response.status_code == 400
