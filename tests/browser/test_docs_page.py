@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+# The first test of a session also waits for the stack (and the console build) to start.
+pytestmark = pytest.mark.timeout(600)
+
 
 def test_swagger_ui_renders_offline_with_a_self_only_policy(visit: Any) -> None:
     seen = visit()
