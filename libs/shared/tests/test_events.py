@@ -40,9 +40,33 @@ def test_catalogue_lists_every_type() -> None:
         "collect.requested",
         "job.updated",
         "snapshot.completed",
+        "ticket_metrics.collected",
         "variance.completed",
         "assessment.completed",
     }
+
+
+def test_ticket_metrics_round_trip_keeps_exact_hours() -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from hub_shared.events import TicketMetricsCollected, TicketMetricsCollectedEvent
+
+    event = new_event(
+        TicketMetricsCollected(
+            period=date(2025, 3, 1),
+            reactive_tickets_created=63,
+            reactive_tickets_closed=55,
+            reactive_time_spent=Decimal("166.25"),
+            window_start=datetime(2025, 3, 1, 6, tzinfo=UTC),
+            window_end=datetime(2025, 4, 1, 5, tzinfo=UTC),
+            definition={"boards": ["Help Desk"], "parent_only": True},
+        ),
+        producer="collector_connectwise",
+    )
+    parsed = parse_event(dump_event(event))
+    assert isinstance(parsed, TicketMetricsCollectedEvent) and parsed == event
+    assert parsed.data.reactive_time_spent == Decimal("166.25")
 
 
 def test_unknown_type_and_future_schema_version_are_refused() -> None:

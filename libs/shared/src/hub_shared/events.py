@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 Vendor = Literal["ninja", "threatlocker"]
+# Who a collection can be asked of: the two device inventories, and ConnectWise's monthly ticket figures.
+Collector = Literal["ninja", "threatlocker", "connectwise"]
 JobStatus = Literal["queued", "running", "completed", "failed", "cancelled"]
 Trigger = Literal["manual", "schedule", "cli", "api"]
 
@@ -30,7 +33,7 @@ class _Data(BaseModel):
 class CollectRequested(_Data):
     batch_id: str | None = None
     job_id: str
-    vendor: Vendor
+    vendor: Collector
     snapshot_date: date | None = None
     trigger: Trigger = "manual"
     # Jobs of the same batch that run after the snapshot (job name → job id), passed on by the
@@ -56,6 +59,21 @@ class SnapshotCompleted(_Data):
     batch_id: str | None = None
     job_id: str | None = None
     followup_jobs: dict[str, str] = Field(default_factory=dict)
+
+
+class TicketMetricsCollected(_Data):
+    """One month of ConnectWise reactive-ticket figures (the QBR's ``vendor_id`` 3 metrics)."""
+
+    period: date  # the first day of the month
+    reactive_tickets_created: int = Field(ge=0)
+    reactive_tickets_closed: int = Field(ge=0)
+    reactive_time_spent: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
+    window_start: datetime  # the month in HUB_TIMEZONE, [start, end) in UTC
+    window_end: datetime
+    definition: dict[str, Any]  # what "reactive" meant (boards, parent_only, closed_statuses, time_entry_date)
+    collected_at: datetime = Field(default_factory=utcnow)
+    batch_id: str | None = None
+    job_id: str | None = None
 
 
 class VarianceCompleted(_Data):
@@ -94,6 +112,11 @@ class SnapshotCompletedEvent(_Envelope):
     data: SnapshotCompleted
 
 
+class TicketMetricsCollectedEvent(_Envelope):
+    type: Literal["ticket_metrics.collected"] = "ticket_metrics.collected"
+    data: TicketMetricsCollected
+
+
 class VarianceCompletedEvent(_Envelope):
     type: Literal["variance.completed"] = "variance.completed"
     data: VarianceCompleted
@@ -108,6 +131,7 @@ Event = Annotated[
     CollectRequestedEvent
     | JobUpdatedEvent
     | SnapshotCompletedEvent
+    | TicketMetricsCollectedEvent
     | VarianceCompletedEvent
     | AssessmentCompletedEvent,
     Field(discriminator="type"),
@@ -118,6 +142,7 @@ _ENVELOPE_FOR_DATA: dict[type[_Data], type[_Envelope]] = {
     CollectRequested: CollectRequestedEvent,
     JobUpdated: JobUpdatedEvent,
     SnapshotCompleted: SnapshotCompletedEvent,
+    TicketMetricsCollected: TicketMetricsCollectedEvent,
     VarianceCompleted: VarianceCompletedEvent,
     AssessmentCompleted: AssessmentCompletedEvent,
 }
@@ -130,10 +155,12 @@ EVENT_TYPES: tuple[str, ...] = tuple(envelope.model_fields["type"].default for e
 SUBSCRIPTIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("collector_ninja", "collect"): ("collect.requested",),
     ("collector_threatlocker", "collect"): ("collect.requested",),
+    ("collector_connectwise", "collect"): ("collect.requested",),
     ("gateway", "jobs"): ("job.updated",),
     ("variance", "snapshots"): ("snapshot.completed",),
     ("assessment", "snapshots"): ("snapshot.completed",),
     ("qbr", "snapshots"): ("snapshot.completed",),
+    ("qbr", "tickets"): ("ticket_metrics.collected",),
 }
 
 

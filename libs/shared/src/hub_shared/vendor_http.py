@@ -83,8 +83,12 @@ async def send_with_retries(
     policy: RetryPolicy,
     limiter: RateLimiter | None = None,
     what: str = "vendor request",
+    retry_statuses: frozenset[int] = RETRYABLE_STATUSES,
 ) -> httpx.Response:
-    """Send a request (rebuilt each attempt) until it gets a non-retryable answer or attempts run out."""
+    """Send a request (rebuilt each attempt) until it gets a non-retryable answer or attempts run out.
+
+    ``retry_statuses``: the answers worth another attempt (default 408, 425, 429 and 5xx); a vendor whose
+    documentation says "do not retry a 4xx unchanged" passes only 429 and 5xx."""
     last_problem = "no attempt made"
     for attempt in range(1, policy.attempts + 1):
         if limiter is not None:
@@ -96,7 +100,7 @@ async def send_with_retries(
             last_problem = f"{type(exc).__name__}: {exc}"
             delay = policy.backoff(attempt)
         else:
-            if response.status_code not in RETRYABLE_STATUSES:
+            if response.status_code not in retry_statuses:
                 return response
             last_problem = f"HTTP {response.status_code}"
             hinted = retry_after_seconds(response)

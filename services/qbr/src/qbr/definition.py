@@ -11,6 +11,7 @@ from qbr.cli import register
 from qbr.devices.consumers import make_snapshot_handler
 from qbr.models import SCHEMA, messaging, metadata
 from qbr.settings import QbrSettings
+from qbr.tickets.consumers import make_tickets_handler
 from qbr.web import configure_app
 
 
@@ -33,7 +34,10 @@ SPEC = ServiceSpec(
     tables=messaging,
     title="Inventory Hub QBR",
     routers=routers,
-    consumers=(ConsumerSpec("snapshots", ("snapshot.completed",), make_snapshot_handler),),
+    consumers=(
+        ConsumerSpec("snapshots", ("snapshot.completed",), make_snapshot_handler),
+        ConsumerSpec("tickets", ("ticket_metrics.collected",), make_tickets_handler),
+    ),
     extra_commands=register,
     configure_app=configure_app,
 )

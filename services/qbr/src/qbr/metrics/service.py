@@ -168,8 +168,10 @@ async def write_collected(
     values: Mapping[str, Decimal],
     notes: Mapping[str, str],
     collector: str,
+    vendor_id: int = NINJA_VENDOR_ID,
 ) -> list[CollectedWrite]:
-    """Store collected NinjaOne totals for a month, except where a person forced a manual value."""
+    """Store a collector's totals for a month (NinjaOne's by default; ConnectWise's are vendor 3), except
+    where a person forced a manual value."""
     await repo.lock_month(session, organization_id, month.first_day)
     existing = await repo.current(session, organization_id, month.first_day, values)
     written = []
@@ -184,7 +186,7 @@ async def write_collected(
             period=month.first_day,
             metric_name=name,
             metric_value=value,
-            vendor_id=NINJA_VENDOR_ID,
+            vendor_id=vendor_id,
             data_source=COLLECTED,
             forced=False,
             notes=notes.get(name),

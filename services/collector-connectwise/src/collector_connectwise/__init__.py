@@ -1,0 +1,1 @@
+"""Collects ConnectWise Manage reactive-ticket figures per month for the QBR."""

@@ -1,0 +1,1 @@
+"""ConnectWise reactive-ticket metrics collected per month."""
