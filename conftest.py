@@ -91,18 +91,9 @@ def collector_overrides(sim: SimHandle) -> dict[str, dict[str, Any]]:
 
 def connectwise_overrides(sim: SimHandle) -> dict[str, Any]:
     """The ConnectWise connection of the simulator (the codebase is looked up from its companyinfo)."""
-    config = sim.sim.config
-    return {
-        "connectwise_site": sim.url,
-        "connectwise_company_id": config.cw_company_id,
-        "connectwise_public_key": config.cw_public_key,
-        "connectwise_private_key": config.cw_private_key,
-        "connectwise_client_id": config.cw_client_id,
-        "connectwise_retry_base_seconds": 0.01,
-        "connectwise_requests_per_minute": 100_000,
-        "hub_timezone": config.cw_timezone,
-        "job_heartbeat_seconds": 1,
-    }
+    from vendor_sim.connectwise import collector_settings
+
+    return collector_settings(sim.url, sim.sim.config)
 
 
 @dataclass

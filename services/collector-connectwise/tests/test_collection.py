@@ -17,10 +17,9 @@ from collector_connectwise.definition import SPEC
 from collector_connectwise.mapping import Month, months_between
 from collector_connectwise.service import RunResult, collect_months
 from collector_connectwise.settings import ConnectWiseCollectorSettings
-from conftest import SimHandle, connectwise_overrides
 from hub_shared.db import Database
 from hub_shared.runtime import ServiceRuntime
-from vendor_sim.connectwise import Definition, help_desk_of, is_reactive, month_window, parse_iso
+from vendor_sim.connectwise import Definition, collector_settings, help_desk_of, is_reactive, month_window, parse_iso
 
 REFERENCE = date(2025, 12, 15)
 ZONE = "America/Chicago"
@@ -28,15 +27,15 @@ ZONE = "America/Chicago"
 
 @pytest.fixture
 def cw_settings(service_settings: Callable[..., Any]) -> Callable[..., ConnectWiseCollectorSettings]:
-    def build(sim: SimHandle, **overrides: Any) -> ConnectWiseCollectorSettings:
-        settings = service_settings(SPEC, **{**connectwise_overrides(sim), **overrides})
+    def build(sim: Any, **overrides: Any) -> ConnectWiseCollectorSettings:
+        settings = service_settings(SPEC, **{**collector_settings(sim.url, sim.sim.config), **overrides})
         assert isinstance(settings, ConnectWiseCollectorSettings)
         return settings
 
     return build
 
 
-def truth(sim: SimHandle, *months: str, **definition: str) -> dict[str, dict[str, Any]]:
+def truth(sim: Any, *months: str, **definition: str) -> dict[str, dict[str, Any]]:
     body = httpx.get(f"{sim.url}/_sim/truth/connectwise", params={"month": list(months), **definition}).json()
     return {item["month"]: item for item in body["months"]}
 

@@ -470,6 +470,21 @@ def parse_conditions(text: str | None) -> Predicate:
     return _Parser(text).parse()
 
 
+def collector_settings(url: str, config: Any) -> dict[str, Any]:
+    """The hub's ConnectWise collector settings for a simulator at ``url`` (quick retries, for tests)."""
+    return {
+        "connectwise_site": url,
+        "connectwise_company_id": config.cw_company_id,
+        "connectwise_public_key": config.cw_public_key,
+        "connectwise_private_key": config.cw_private_key,
+        "connectwise_client_id": config.cw_client_id,
+        "connectwise_retry_base_seconds": 0.01,
+        "connectwise_requests_per_minute": 100_000,
+        "hub_timezone": config.cw_timezone,
+        "job_heartbeat_seconds": 1,
+    }
+
+
 # ---------------------------------------------------------------------------------------- routes
 def help_desk_of(sim: Simulator) -> HelpDesk:
     """The simulator's help desk, built on first use (a second or so; most simulator uses never need it)."""
