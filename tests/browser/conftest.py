@@ -51,7 +51,16 @@ VIEWPORT = {"width": 1280, "height": 800}
 DEV_USER = "dev@inventory-hub.local"
 DEV_NAME = "Dev Operator"
 CLIENT_ID = "inventory-hub-browser-tests"
-SERVICES = ("collector_ninja", "collector_threatlocker", "variance", "assessment", "qbr", "tenantsweep", "gateway")
+SERVICES = (
+    "collector_ninja",
+    "collector_threatlocker",
+    "collector_connectwise",
+    "variance",
+    "assessment",
+    "qbr",
+    "tenantsweep",
+    "gateway",
+)
 SIM_DEVICES = 240
 SIM_SEED = 13
 
@@ -135,8 +144,15 @@ class Stack:
                 threatlocker_retry_base_seconds=0.05,
                 job_heartbeat_seconds=1,
             )
+        elif name == "collector_connectwise":
+            from vendor_sim.connectwise import collector_settings
+
+            values.update(collector_settings(self.sim_url, self.sim.config))
         elif name == "gateway":
-            values.update({f"{other}_url": self.services[other].url for other in SERVICES if other != "gateway"})
+            known = spec.settings_cls.model_fields
+            values.update(
+                {f"{other}_url": service.url for other, service in self.services.items() if f"{other}_url" in known}
+            )
             values.update(
                 oidc_issuer=self.issuer,
                 oidc_client_id=CLIENT_ID,
@@ -178,16 +194,19 @@ class Stack:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
     def start(self) -> None:
-        self.services = {name: Service(name, free_port()) for name in SERVICES}
+        from hub_shared.registry import installed_services
+
+        installed = {spec.name for spec in installed_services()}  # services others add later join by themselves
+        self.services = {name: Service(name, free_port()) for name in SERVICES if name in installed}
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="browser-stack", daemon=True)
         self.thread.start()
-        for name in SERVICES:
+        for name in self.services:
             self.call(self._start(name))
         self.token = self.call(self._token())
 
     def stop(self) -> None:
-        for name in reversed(SERVICES):
+        for name in reversed(list(self.services)):
             with contextlib.suppress(Exception):
                 self.call(self._stop(name), timeout=30)
         assert self.loop is not None and self.thread is not None
