@@ -31,6 +31,10 @@ export function App() {
 
   const match = matchRoute(location.path);
   useEffect(() => {
+    match?.route.prefetch?.(location.search);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [match?.route.path]);
+  useEffect(() => {
     document.title = match ? `${match.route.title} · Inventory Hub` : "Inventory Hub";
   }, [match?.route.title]);
 

@@ -1,6 +1,8 @@
 // The console's pages. To add one: a component in src/pages/, one entry here (see
 // /work/notes/console-contract.md, "Adding a page"). Pages load on first visit (code splitting).
 import { lazy, type ComponentType, type LazyExoticComponent } from "react";
+import { queryClient } from "./api/query";
+import { varianceReportQuery } from "./api/reports";
 import {
   IconChart, IconDownload, IconHistory, IconOverview, IconRefresh, IconSearch, IconShield, IconUsage, IconVariance, IconWindows,
 } from "./components/icons";
@@ -10,12 +12,15 @@ export interface RouteDef {
   title: string;
   nav?: { label: string; section: string; icon: ComponentType<{ size?: number }> };
   component: LazyExoticComponent<ComponentType<{ params: Record<string, string> }>>;
+  /** Data to start fetching at navigation, in parallel with loading the page's code. */
+  prefetch?: (search: URLSearchParams) => void;
 }
 
 export const ROUTES: RouteDef[] = [
   { path: "/overview", title: "Overview", nav: { label: "Overview", section: "Operate", icon: IconOverview }, component: lazy(() => import("./pages/Overview")) },
   { path: "/collections", title: "Collections", nav: { label: "Collections", section: "Operate", icon: IconRefresh }, component: lazy(() => import("./pages/Collections")) },
-  { path: "/variance", title: "Variance report", nav: { label: "Variance", section: "Reconcile", icon: IconVariance }, component: lazy(() => import("./pages/Variance")) },
+  { path: "/variance", title: "Variance report", nav: { label: "Variance", section: "Reconcile", icon: IconVariance }, component: lazy(() => import("./pages/Variance")),
+    prefetch: (search) => void queryClient.prefetchQuery(varianceReportQuery((search.get("status") ?? "open") !== "open")) },
   { path: "/variance/aliases", title: "Organisation aliases", component: lazy(() => import("./pages/Aliases")) },
   { path: "/history", title: "History and trends", nav: { label: "History", section: "Reconcile", icon: IconHistory }, component: lazy(() => import("./pages/History")) },
   { path: "/exports", title: "Exports", nav: { label: "Exports", section: "Reconcile", icon: IconDownload }, component: lazy(() => import("./pages/Exports")) },

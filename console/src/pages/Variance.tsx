@@ -1,8 +1,9 @@
-import { Fragment, memo, useCallback, useMemo, useState } from "react";
+import { Fragment, memo, useCallback, useMemo, useRef, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createColumnHelper, type RowSelectionState } from "@tanstack/react-table";
-import { api, download, loose, unwrap } from "../api/client";
-import type { ExceptionHistoryEntry, VarianceReport, VarianceRow } from "../api/types";
+import { api, download, unwrap } from "../api/client";
+import type { ExceptionHistoryEntry, VarianceRow } from "../api/types";
+import { varianceReportQuery } from "../api/reports";
 import { DataTable } from "../components/DataTable";
 import { IconDownload, IconMore } from "../components/icons";
 import { Badge, Banner, Dialog, Drawer, Empty, Field, Hostname, Loading, Menu, QueryError, toast } from "../components/ui";
@@ -12,14 +13,7 @@ import { Link, setParams, useParam } from "../lib/router";
 import { countsByOrganization, flattenReport, statusTone, TYPE_BY_CODE, TYPE_BY_KEY, typeLabel, VARIANCE_TYPES } from "../lib/variance";
 
 export function useVarianceReport(includeResolved: boolean, date?: string) {
-  return useQuery({
-    queryKey: ["variance-report", date ?? "latest", includeResolved],
-    queryFn: () => date
-      ? unwrap<VarianceReport>(api.GET("/api/variance-report/{report_date}", { params: { path: { report_date: date }, query: loose({ include_resolved: includeResolved }) } }))
-      : unwrap<VarianceReport>(api.GET("/api/variance-report/latest", { params: { query: loose({ include_resolved: includeResolved }) } })),
-    refetchInterval: date ? false : 60_000,
-    staleTime: 10_000,
-  });
+  return useQuery({ ...varianceReportQuery(includeResolved, date), refetchInterval: date ? false : 60_000 });
 }
 
 type Pending = { action: Action; ids: number[] } | null;
@@ -72,12 +66,16 @@ export default function VariancePage() {
     onError: (e) => toast(e instanceof Error ? e.message : String(e), "bad"),
   });
 
+  const mutate = act.mutate;
   const onAction = useCallback((action: Action, ids: number[]) => {
-    if (action === "reset_status") act.mutate({ action, ids });
+    if (action === "reset_status") mutate({ action, ids });
     else setPending({ action, ids });
-  }, [act]);
+  }, [mutate]);
 
-  const columns = useMemo(() => makeColumns(onAction, (id) => setOpenId(String(id))), [onAction, setOpenId]);
+  // Columns are built once: the handlers they call go through a ref, so a re-render never rebuilds 10,000 rows.
+  const handlers = useRef({ onAction, open: (id: number) => setOpenId(String(id)) });
+  handlers.current = { onAction, open: (id: number) => setOpenId(String(id)) };
+  const columns = useMemo(() => makeColumns((a, ids) => handlers.current.onAction(a, ids), (id) => handlers.current.open(id)), []);
   const r = report.data;
 
   return (

@@ -6,7 +6,7 @@ import { DataTable } from "../components/DataTable";
 import { IconPlay } from "../components/icons";
 import { Badge, Banner, Card, Drawer, Loading, ProgressBar, QueryError, Stat, toast } from "../components/ui";
 import { fmtDateTime, fmtInt, fmtPct, relTime } from "../lib/format";
-import { useParam } from "../lib/router";
+import { setParams, useParam } from "../lib/router";
 
 interface W11Status {
   total_windows_devices: number; compatible_devices: number; incompatible_devices: number; not_assessed_devices: number;
@@ -115,7 +115,7 @@ export default function Windows11Page() {
             <div style={{ maxHeight: 520, overflow: "auto" }}>
               <table className="data"><tbody>
                 {(incompatible.data.by_organization ?? []).slice().sort((a, b) => b.device_count - a.device_count).map((o) => (
-                  <tr key={o.organization}><td>{o.organization}</td><td className="num">{o.device_count}</td></tr>
+                  <tr key={o.organization} aria-selected={org === o.organization ? true : undefined}><td><button type="button" className="btn btn-ghost btn-sm" style={{ padding: 0, color: "var(--accent)", whiteSpace: "normal", textAlign: "left", height: "auto" }} onClick={() => setParams({ org: org === o.organization ? null : o.organization })}>{o.organization}</button></td><td className="num">{o.device_count}</td></tr>
                 ))}
               </tbody></table>
             </div>
