@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
+import { createPortal } from "react-dom";
 import { ApiError } from "../api/errors";
 import { isUnauthorized } from "../api/query";
 import { signIn } from "../auth";
@@ -183,27 +184,61 @@ export function Drawer({ title, sub, onClose, children, testid }: { title: React
   );
 }
 
-/** A dropdown menu: button + list, closes on Escape, outside click and choice. */
+/**
+ * A dropdown menu: button + list, closes on Escape, outside click and choice. The list is rendered in a
+ * portal with fixed positioning, so it is never clipped by a scrolling table or covered by the next row.
+ */
 export function Menu({ label, button, children, testid, className = "btn btn-sm", align = "right" }: {
   label: string; button: ReactNode; children: (close: () => void) => ReactNode; testid?: string; className?: string; align?: "left" | "right";
 }) {
   const [open, setOpen] = useState(false);
+  const [pos, setPos] = useState<{ top: number; left?: number; right?: number } | null>(null);
   const wrap = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLDivElement>(null);
+  const trigger = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (!open) return;
-    const onDown = (e: MouseEvent) => { if (!wrap.current?.contains(e.target as Node)) setOpen(false); };
-    const onKey = (e: KeyboardEvent) => { if (e.key === "Escape") setOpen(false); };
+    const place = () => {
+      const r = trigger.current?.getBoundingClientRect();
+      if (!r) return;
+      const below = window.innerHeight - r.bottom > 240 || r.top < 240;
+      setPos(align === "left"
+        ? { top: below ? r.bottom + 4 : Math.max(8, r.top - 4 - (list.current?.offsetHeight ?? 200)), left: r.left }
+        : { top: below ? r.bottom + 4 : Math.max(8, r.top - 4 - (list.current?.offsetHeight ?? 200)), right: window.innerWidth - r.right });
+    };
+    place();
+    const onDown = (e: MouseEvent) => {
+      const t = e.target as Node;
+      if (!wrap.current?.contains(t) && !list.current?.contains(t)) setOpen(false);
+    };
+    const onKey = (e: KeyboardEvent) => { if (e.key === "Escape") { setOpen(false); trigger.current?.focus(); } };
+    const onScroll = (e: Event) => { if (!list.current?.contains(e.target as Node)) setOpen(false); };
     document.addEventListener("mousedown", onDown);
     document.addEventListener("keydown", onKey);
-    const first = wrap.current?.querySelector<HTMLElement>(".menu button, .menu a, .menu input");
-    first?.focus();
-    return () => { document.removeEventListener("mousedown", onDown); document.removeEventListener("keydown", onKey); };
-  }, [open]);
+    window.addEventListener("scroll", onScroll, true);
+    window.addEventListener("resize", place);
+    return () => {
+      document.removeEventListener("mousedown", onDown);
+      document.removeEventListener("keydown", onKey);
+      window.removeEventListener("scroll", onScroll, true);
+      window.removeEventListener("resize", place);
+    };
+  }, [open, align]);
+  useEffect(() => {
+    if (open && pos) list.current?.querySelector<HTMLElement>("button, a, input")?.focus();
+  }, [open, pos]);
+  const close = () => setOpen(false);
   return (
     <div className="menu-wrap" ref={wrap}>
-      <button type="button" className={className} aria-haspopup="menu" aria-expanded={open} aria-label={label} title={label} data-testid={testid}
+      <button type="button" ref={trigger} className={className} aria-haspopup="menu" aria-expanded={open} aria-label={label} title={label} data-testid={testid}
         onClick={(e) => { e.stopPropagation(); setOpen((o) => !o); }}>{button}</button>
-      {open && <div className="menu" role="menu" style={align === "left" ? { left: 0, right: "auto" } : undefined}>{children(() => setOpen(false))}</div>}
+      {open && createPortal(
+        <div className="menu menu-fixed" role="menu" ref={list} aria-label={label} onClick={(e) => e.stopPropagation()}
+          style={pos ? { top: pos.top, left: pos.left ?? "auto", right: pos.right ?? "auto" } : { visibility: "hidden" }}>
+          {children(close)}
+        </div>,
+        document.body,
+      )}
     </div>
   );
 }
