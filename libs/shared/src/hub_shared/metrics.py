@@ -28,6 +28,11 @@ BUS_HANDLER_LATENCY = Histogram(
 )
 OUTBOX_BACKLOG = Gauge("hub_outbox_backlog", "Outbox events not yet published", ["service"])
 OUTBOX_OLDEST_AGE = Gauge("hub_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox event", ["service"])
+# Gateway only: seconds since each active job's last sign of life (heartbeat, else start, else creation), the
+# same clock the stale check uses; 0 once no job of that name is active.
+JOB_HEARTBEAT_AGE = Gauge(
+    "hub_job_heartbeat_age_seconds", "Seconds since the last heartbeat of the active job of this name", ["job_name"]
+)
 READY = Gauge("hub_ready", "1 when the service is ready (database, broker, consumers)", ["service"])
 
 

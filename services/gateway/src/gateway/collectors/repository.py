@@ -118,6 +118,17 @@ async def stale_jobs(session: AsyncSession, older_than: datetime) -> list[RowMap
     return list(rows.mappings())
 
 
+async def heartbeat_ages(session: AsyncSession) -> dict[str, float]:
+    """Per job name, the longest silence among its active jobs, in seconds (database clock)."""
+    last_sign = func.coalesce(jobs.c.last_heartbeat, jobs.c.started_at, jobs.c.created_at)
+    rows = await session.execute(
+        select(jobs.c.job_name, func.max(func.extract("epoch", func.now() - last_sign)))
+        .where(jobs.c.status.in_(ACTIVE))
+        .group_by(jobs.c.job_name)
+    )
+    return {name: float(age) for name, age in rows.all()}
+
+
 async def history(session: AsyncSession, limit: int) -> list[RowMapping]:
     rows = await session.execute(
         select(jobs).where(jobs.c.job_name.in_(COLLECTOR_JOB_NAMES)).order_by(jobs.c.created_at.desc()).limit(limit)

@@ -14,7 +14,7 @@ from croniter import croniter
 from sqlalchemy import text
 
 from gateway.collectors import repository as repo
-from gateway.collectors.service import RunConflict, RunRequest, cleanup_stale, start_run
+from gateway.collectors.service import RunConflict, RunRequest, cleanup_stale, export_heartbeat_ages, start_run
 from gateway.settings import GatewaySettings
 from hub_shared.logging import get_logger
 from hub_shared.runtime import ServiceRuntime
@@ -79,6 +79,7 @@ async def stale_job_worker(runtime: ServiceRuntime) -> None:
         try:
             async with runtime.database.transaction() as session:
                 cleaned = await cleanup_stale(session, settings.stale_job_seconds)
+                await export_heartbeat_ages(session)
             for job in cleaned:
                 log.warning("stale job failed", job_id=job["job_id"], reason=job["reason"])
         except Exception as exc:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.collectors import repository as repo
 from hub_shared.events import CollectRequested, JobUpdated, Trigger, Vendor, new_event, utcnow
 from hub_shared.messaging import MessagingTables, enqueue
+from hub_shared.metrics import JOB_HEARTBEAT_AGE
 
 COLLECTOR_JOBS: dict[str, tuple[str, str]] = {
     "ninja": ("ninja-collector", "ni"),
@@ -284,6 +285,21 @@ async def cleanup_stale(session: AsyncSession, stale_after_seconds: float) -> li
     for batch_id in sorted(batches_touched):
         await refresh_batch(session, batch_id)
     return cleaned
+
+
+async def export_heartbeat_ages(session: AsyncSession) -> dict[str, float]:
+    """Set ``hub_job_heartbeat_age_seconds`` per job name from the active jobs (0 for names with none left), so
+    the alert sees a silent worker before the stale check fails its job."""
+    ages = await repo.heartbeat_ages(session)
+    for name in _exported_job_names - ages.keys():
+        JOB_HEARTBEAT_AGE.labels(name).set(0)
+    for name, age in ages.items():
+        JOB_HEARTBEAT_AGE.labels(name).set(age)
+    _exported_job_names.update(ages)
+    return ages
+
+
+_exported_job_names: set[str] = set()
 
 
 def format_duration(seconds: int | None) -> str | None:
