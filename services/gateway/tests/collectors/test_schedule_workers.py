@@ -7,10 +7,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from prometheus_client import generate_latest
 from sqlalchemy import text
 
 from gateway.collectors.schedule import fire_schedule, next_firing
 from gateway.definition import SPEC as GATEWAY
+from hub_shared.metrics import JOB_HEARTBEAT_AGE
 from hub_shared.runtime import ServiceRuntime
 
 
@@ -89,3 +91,25 @@ async def test_a_disabled_schedule_leaves_the_gateway_ready(vendor_sim, hub_fact
         ready = await hub.client.get("/ready")
         assert ready.status_code == 200, ready.text
         assert ready.json()["checks"] == {"database": True, "broker": True, "consumers": True, "workers": True}
+
+
+async def test_the_stale_job_loop_exports_each_active_jobs_silence(vendor_sim, hub_factory) -> None:
+    with vendor_sim(devices=60, seed=1) as sim:
+        hub = await hub_factory(sim, services=(), gateway={"stale_check_interval_seconds": 0.2})
+        started = await hub.client.post("/api/collectors/run", json={"collector": "ninja", "run_cross_vendor": False})
+        assert started.status_code == 202
+        gauge = JOB_HEARTBEAT_AGE.labels("ninja-collector")
+
+        async def silent_for_a_second() -> bool:
+            return gauge._value.get() >= 1.0
+
+        await wait_until(silent_for_a_second, what="the heartbeat age of the silent ninja job")
+        assert 'hub_job_heartbeat_age_seconds{job_name="ninja-collector"}' in generate_latest().decode()
+        # The job ends (as a collector's final report would end it): no ninja job is active, the age reads 0.
+        async with hub.database.transaction() as session:
+            await session.execute(text("UPDATE gateway.collector_jobs SET status = 'completed'"))
+
+        async def back_to_zero() -> bool:
+            return gauge._value.get() == 0
+
+        await wait_until(back_to_zero, what="the age to reset after the job ended")
