@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenantsweep.audits.service import AuditUpdate, NewAudit
+from tenantsweep.audits.schemas import AuditFilter, AuditUpdate, NewAudit
 from tenantsweep.catalog import RUNNING, dump_json
+from tenantsweep.sql import AUDIT_COLUMNS, like_pattern
 
-AUDIT_COLUMNS = (
-    "a.id, a.tenant_name, a.tenant_id, a.status, a.started_at, a.completed_at, a.summary, a.error_message, "
-    "a.initiated_by, a.created_by, a.created_at"
-)
 RETURNING = AUDIT_COLUMNS.replace("a.", "")
-
-
-def like_pattern(value: str) -> str:
-    """A substring pattern with LIKE's wildcards taken literally."""
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 async def create(session: AsyncSession, audit: NewAudit) -> RowMapping:
@@ -72,13 +62,6 @@ async def update(session: AsyncSession, audit_id: int, change: AuditUpdate) -> R
         text(f"UPDATE tenantsweep.audits SET {', '.join(sets)} WHERE id = :id RETURNING {RETURNING}"), params
     )
     return row.mappings().one()
-
-
-@dataclass(frozen=True)
-class AuditFilter:
-    tenant_name: str | None = None  # substring, any case
-    tenant_id: str | None = None  # exact, any case
-    status: str | None = None
 
 
 def _where(filters: AuditFilter) -> tuple[str, dict[str, Any]]:

@@ -11,181 +11,133 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse
-from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import Path, Query
+from pydantic import BeforeValidator
 
-from hub_shared.errors import ApiError
-from tenantsweep.audits import repository as repo
 from tenantsweep.audits import service
-from tenantsweep.audits.schemas import CREATE_AUDIT, UPDATE_AUDIT
-from tenantsweep.audits.service import AuditFinished
-from tenantsweep.catalog import MAX_NAME, InputError, clean_name, clean_text, parse_audit_status, parse_severity_filter
-from tenantsweep.findings import repository as findings_repo
-from tenantsweep.findings.service import finding_view
-from tenantsweep.web import Reader, Session, Writer, bad_input, ok, parse_flag, parse_id, parse_int, read_json_object
+from tenantsweep.audits.schemas import (
+    STATUS_PATTERN,
+    Audit,
+    AuditDetail,
+    AuditFilter,
+    AuditPage,
+    AuditUpdateBody,
+    Envelope,
+    NewAuditBody,
+)
+from tenantsweep.catalog import MAX_NAME, InputError, clean_name, clean_text, parse_audit_status
+from tenantsweep.params import AuditId, IncludeFindings, SeverityFilter
+from tenantsweep.web import Reader, Session, Writer, checked, coded, integer_text, ok, tenantsweep_router
 
-router = APIRouter(prefix="/api/tenantsweep", tags=["tenantsweep"])
+router = tenantsweep_router()
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 MAX_OFFSET = 10_000_000
 
-AuditId = Annotated[str, Path(description="the audit's id (a positive integer)")]
-IncludeFindings = Annotated[str | None, Query(description="true (default) or false")]
-SeverityFilter = Annotated[str | None, Query(description="Critical, High, Medium, Low or Info (any case; comma list)")]
+
+def _filter_text(name: str) -> BeforeValidator:
+    """A text query filter: trimmed (names in NFC); blank means no filter; a bad one is INVALID_PARAMETER."""
+    clean = clean_name if name == "tenant_name" else clean_text
+
+    def run(value: Any) -> str | None:
+        try:
+            return clean(value, name, max_length=MAX_NAME) or None
+        except InputError as problem:
+            raise coded(InputError("INVALID_PARAMETER", problem.message, name)) from None
+
+    return BeforeValidator(run)
 
 
-def not_found(audit_id: int) -> ApiError:
-    return ApiError(404, f"Audit with ID {audit_id} not found", code="NOT_FOUND")
+def _status(value: Any) -> str | None:
+    return parse_audit_status(value) if isinstance(value, str) and value.strip() else None
 
 
-def finished(exc: AuditFinished) -> ApiError:
-    return ApiError(409, str(exc), code="AUDIT_FINISHED")
-
-
-async def find_audit(session: AsyncSession, audit_id: int, *, lock: bool = False) -> RowMapping:
-    row = await repo.get(session, audit_id, lock=lock)
-    if row is None:
-        raise not_found(audit_id)
-    return row
-
-
-def severities_of(value: str | None) -> tuple[str, ...] | None:
-    try:
-        return parse_severity_filter(value)
-    except InputError as problem:
-        raise bad_input(problem) from None
-
-
-async def audit_detail(
-    session: AsyncSession, row: RowMapping, *, include_findings: bool, severities: tuple[str, ...] | None
-) -> dict[str, Any]:
-    """The spec's "audit with findings": the audit, its findings (filtered), their count and per-severity
-    counts (after the filter, severities with a count only)."""
-    view = service.audit_view(row)
-    audit_id = int(row["id"])
-    if include_findings:
-        findings = await findings_repo.list_for_audit(session, audit_id, severities)
-        view["findings"] = [finding_view(finding) for finding in findings]
-        counts = [(str(finding["severity"]), 1) for finding in findings]
-    else:
-        counts = (await repo.severity_counts(session, [audit_id], severities))[audit_id]
-    summary = service.severity_summary(counts)
-    view["findings_count"] = sum(summary.values())
-    view["severity_summary"] = summary
-    return view
-
-
-@router.post("/audits", status_code=201, summary="Create an audit run (status running)", openapi_extra=CREATE_AUDIT)
-async def create_audit(request: Request, session: Session, caller: Writer) -> JSONResponse:
-    payload = await read_json_object(request)
-    try:
-        audit = service.parse_new_audit(payload, caller)
-    except InputError as problem:
-        raise bad_input(problem) from None
-    return ok(service.audit_view(await repo.create(session, audit)), status=201)
+@router.post("/audits", status_code=201, summary="Create an audit run (status running)", response_model=Envelope[Audit])
+async def create_audit(session: Session, caller: Writer, body: NewAuditBody) -> dict[str, Any]:
+    return ok(await service.create(session, body, caller))
 
 
 @router.patch(
     "/audits/{audit_id}",
     summary="Complete or fail an audit (with summary or error message); finished audits cannot change",
-    openapi_extra=UPDATE_AUDIT,
+    response_model=Envelope[Audit],
 )
-async def update_audit(request: Request, session: Session, caller: Writer, audit_id: AuditId) -> JSONResponse:
-    ident = parse_id(audit_id)
-    payload = await read_json_object(request)
-    try:
-        change = service.parse_update(payload)
-    except InputError as problem:
-        raise bad_input(problem) from None
-    row = await find_audit(session, ident, lock=True)
-    try:
-        if service.needs_change(row, change):
-            row = await repo.update(session, ident, change)
-    except AuditFinished as exc:
-        raise finished(exc) from None
-    return ok(service.audit_view(row))
+async def update_audit(session: Session, caller: Writer, audit_id: AuditId, body: AuditUpdateBody) -> dict[str, Any]:
+    return ok(await service.update(session, audit_id, body))
 
 
-@router.get("/audits/{audit_id}", summary="An audit with its findings, findings_count and severity_summary")
+@router.get(
+    "/audits/{audit_id}",
+    summary="An audit with its findings, findings_count and severity_summary",
+    response_model=Envelope[AuditDetail],
+    response_model_exclude_unset=True,
+)
 async def get_audit(
     session: Session,
     caller: Reader,
     audit_id: AuditId,
-    include_findings: IncludeFindings = None,
+    include_findings: IncludeFindings = True,
     severity: SeverityFilter = None,
-) -> JSONResponse:
-    ident = parse_id(audit_id)
-    include = parse_flag(include_findings, "include_findings", default=True)
-    severities = severities_of(severity)
-    row = await find_audit(session, ident)
-    return ok(await audit_detail(session, row, include_findings=include, severities=severities))
+) -> dict[str, Any]:
+    row = await service.get(session, audit_id)
+    return ok(await service.detail(session, row, include_findings=include_findings, severities=severity))
 
 
-def _text_filter(value: str | None, name: str) -> str | None:
-    """A text query filter: trimmed (names in NFC); blank means no filter."""
-    clean = clean_name if name == "tenant_name" else clean_text
-    try:
-        return clean(value, name, max_length=MAX_NAME) or None
-    except InputError as problem:
-        raise ApiError(400, problem.message, code="INVALID_PARAMETER") from None
-
-
-@router.get("/audits", summary="Audits, newest first, with tenant/status filters and pagination")
+@router.get(
+    "/audits",
+    summary="Audits, newest first, with tenant/status filters and pagination",
+    response_model=Envelope[AuditPage],
+)
 async def list_audits(
     session: Session,
     caller: Reader,
-    tenant_name: Annotated[str | None, Query(description="part of the tenant name, any case")] = None,
-    tenant_id: Annotated[str | None, Query(description="the tenant id, exact (any case)")] = None,
-    status: Annotated[str | None, Query(description="running, completed or failed")] = None,
-    limit: Annotated[str | None, Query(description=f"default {DEFAULT_LIMIT}, at most {MAX_LIMIT}")] = None,
-    offset: Annotated[str | None, Query(description="default 0")] = None,
-) -> JSONResponse:
-    try:
-        status_filter = parse_audit_status(status) if status is not None and status.strip() else None
-    except InputError as problem:
-        raise bad_input(problem) from None
-    filters = repo.AuditFilter(
-        tenant_name=_text_filter(tenant_name, "tenant_name"),
-        tenant_id=_text_filter(tenant_id, "tenant_id"),
-        status=status_filter,
-    )
+    tenant_name: Annotated[
+        str | None,
+        _filter_text("tenant_name"),
+        Query(description="part of the tenant name, any case", max_length=MAX_NAME),
+    ] = None,
+    tenant_id: Annotated[
+        str | None, _filter_text("tenant_id"), Query(description="the tenant id, exact (any case)", max_length=MAX_NAME)
+    ] = None,
+    status: Annotated[
+        str | None,
+        checked(_status),
+        Query(description="running, completed or failed (any case)", pattern=STATUS_PATTERN),
+    ] = None,
+    limit: Annotated[
+        int,
+        integer_text("limit"),
+        Query(description=f"default {DEFAULT_LIMIT}; a larger value than {MAX_LIMIT} is capped", ge=1),
+    ] = DEFAULT_LIMIT,
+    offset: Annotated[int, integer_text("offset"), Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> dict[str, Any]:
+    filters = AuditFilter(tenant_name=tenant_name, tenant_id=tenant_id, status=status)
     # As in the spec (and the replaced system), a limit above the maximum is capped, not refused, however
     # large; the answer's "limit" says what was applied.
-    page_size = min(parse_int(limit, "limit", default=DEFAULT_LIMIT, minimum=1, maximum=None), MAX_LIMIT)
-    start = parse_int(offset, "offset", default=0, minimum=0, maximum=MAX_OFFSET)
-    rows, total = await repo.list_audits(session, filters, limit=page_size, offset=start)
-    counts = await repo.severity_counts(session, [int(row["id"]) for row in rows])
-    audits = []
-    for row in rows:
-        summary = service.severity_summary(counts[int(row["id"])])
-        audits.append({**service.audit_view(row), "findings_count": sum(summary.values()), "severity_summary": summary})
-    return ok({"audits": audits, "total_count": total, "limit": page_size, "offset": start})
+    return ok(await service.page(session, filters, limit=min(limit, MAX_LIMIT), offset=offset))
 
 
 @router.get(
     "/tenants/{tenant_name:path}/latest-audit",
     summary="The newest completed audit of a tenant (URL-encoded name; exact match preferred, else any case)",
+    response_model=Envelope[AuditDetail],
+    response_model_exclude_unset=True,
 )
 async def latest_audit(
     session: Session,
     caller: Reader,
-    tenant_name: Annotated[str, Path(description="the tenant name, URL-encoded")],
-    include_findings: IncludeFindings = None,
+    tenant_name: Annotated[
+        str,
+        checked(
+            lambda value: clean_name(
+                value, "tenant_name", max_length=MAX_NAME, required=True, missing_message="tenant_name is required"
+            )
+        ),
+        Path(description="the tenant name, URL-encoded", max_length=MAX_NAME),
+    ],
+    include_findings: IncludeFindings = True,
     severity: SeverityFilter = None,
-) -> JSONResponse:
-    try:
-        name = clean_name(
-            tenant_name, "tenant_name", max_length=MAX_NAME, required=True, missing_message="tenant_name is required"
-        )
-    except InputError as problem:
-        raise bad_input(problem) from None
-    assert name is not None
-    include = parse_flag(include_findings, "include_findings", default=True)
-    severities = severities_of(severity)
-    row = await repo.latest_completed_by_name(session, name)
-    if row is None:
-        raise ApiError(404, f"No completed audit found for tenant '{name}'", code="NOT_FOUND")
-    return ok(await audit_detail(session, row, include_findings=include, severities=severities))
+) -> dict[str, Any]:
+    row = await service.latest_completed(session, tenant_name)
+    return ok(await service.detail(session, row, include_findings=include_findings, severities=severity))

@@ -1,4 +1,4 @@
-"""Audit runs as the API takes and shows them (no SQL, no HTTP).
+"""Audit runs (no SQL, no HTTP): creating, finishing, fetching and listing them, and how they are shown.
 
 - Create: ``tenant_name`` and ``tenant_id`` are required; ``initiated_by`` defaults to the caller the
   gateway vouched for (the email of a signed-in person, ``token:<name>`` for an API token).
@@ -6,32 +6,26 @@
   stored as sent) and ``error_message``, each optional but at least one present. Finishing sets
   ``completed_at``. A finished audit never changes again (409 ``AUDIT_FINISHED``) — except that repeating
   exactly the request that finished it answers 200 with the audit unchanged, so a client may retry.
+- Detail: the audit, its findings (filtered), their count and per-severity counts (after the filter,
+  severities with a count only); ``findings_count`` and ``severity_summary`` stay with
+  ``include_findings=false`` (only ``findings`` is left out).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from hub_shared.app import rfc3339
-from hub_shared.identity import Identity
-from tenantsweep.catalog import (
-    FINISHED_STATUSES,
-    MAX_ERROR_MESSAGE,
-    MAX_NAME,
-    MAX_SUMMARY_CHARS,
-    RUNNING,
-    SEVERITY_RANK,
-    InputError,
-    clean_json_object,
-    clean_name,
-    clean_text,
-    parse_audit_status,
-)
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
 
-MISSING_TENANT = "Both tenant_name and tenant_id are required"
-UPDATABLE_FIELDS = ("status", "summary", "error_message")
+from hub_shared.app import rfc3339
+from hub_shared.errors import ApiError
+from hub_shared.identity import Identity
+from tenantsweep.audits import repository as repo
+from tenantsweep.audits.schemas import AuditFilter, AuditUpdate, AuditUpdateBody, NewAudit, NewAuditBody
+from tenantsweep.catalog import FINISHED_STATUSES, RUNNING, SEVERITY_RANK
+from tenantsweep.findings import service as findings
 
 
 class AuditFinished(Exception):
@@ -43,54 +37,86 @@ class AuditFinished(Exception):
         self.status = status
 
 
-@dataclass(frozen=True)
-class NewAudit:
-    tenant_name: str
-    tenant_id: str
-    initiated_by: str | None
-    created_by: str
+def finished(exc: AuditFinished) -> ApiError:
+    return ApiError(409, str(exc), code="AUDIT_FINISHED")
 
 
-def parse_new_audit(payload: Mapping[Any, Any], caller: Identity) -> NewAudit:
-    if payload.get("tenant_name") is None or payload.get("tenant_id") is None:
-        raise InputError("MISSING_FIELDS", MISSING_TENANT)
-    common: dict[str, Any] = {"max_length": MAX_NAME, "required": True, "missing_message": MISSING_TENANT}
-    tenant_name = clean_name(payload["tenant_name"], "tenant_name", **common)
-    tenant_id = clean_text(payload["tenant_id"], "tenant_id", **common)
-    claimed = clean_text(payload.get("initiated_by"), "initiated_by", max_length=MAX_NAME)
-    assert tenant_name is not None and tenant_id is not None
-    return NewAudit(
-        tenant_name=tenant_name,
-        tenant_id=tenant_id,
-        initiated_by=claimed or caller.user,
+def not_found(audit_id: int) -> ApiError:
+    return ApiError(404, f"Audit with ID {audit_id} not found", code="NOT_FOUND")
+
+
+async def get(session: AsyncSession, audit_id: int, *, lock: bool = False) -> RowMapping:
+    """The audit (404 ``NOT_FOUND`` when unknown); ``lock`` holds it until the transaction ends."""
+    row = await repo.get(session, audit_id, lock=lock)
+    if row is None:
+        raise not_found(audit_id)
+    return row
+
+
+async def open_for_findings(session: AsyncSession, audit_id: int) -> None:
+    """404 for an unknown audit, 409 for a finished one; otherwise it stays locked until the commit (so an
+    audit cannot finish halfway through a bulk insert)."""
+    audit = await get(session, audit_id, lock=True)
+    if audit["status"] in FINISHED_STATUSES:
+        raise finished(AuditFinished(audit_id, str(audit["status"]), "given more findings"))
+
+
+async def create(session: AsyncSession, body: NewAuditBody, caller: Identity) -> dict[str, Any]:
+    audit = NewAudit(
+        tenant_name=body.tenant_name,
+        tenant_id=body.tenant_id,
+        initiated_by=body.initiated_by or caller.user,
         created_by=caller.user,
     )
+    return audit_view(await repo.create(session, audit))
 
 
-@dataclass(frozen=True)
-class AuditUpdate:
-    """What a PATCH asks for; ``set_summary`` / ``set_error`` say whether the key was sent at all."""
+async def update(session: AsyncSession, audit_id: int, body: AuditUpdateBody) -> dict[str, Any]:
+    change = body.change()
+    row = await get(session, audit_id, lock=True)
+    try:
+        if needs_change(row, change):
+            row = await repo.update(session, audit_id, change)
+    except AuditFinished as exc:
+        raise finished(exc) from None
+    return audit_view(row)
 
-    status: str | None = None
-    set_summary: bool = False
-    summary: dict[str, Any] | None = None
-    set_error: bool = False
-    error_message: str | None = None
+
+async def detail(
+    session: AsyncSession, row: RowMapping, *, include_findings: bool, severities: Sequence[str] | None
+) -> dict[str, Any]:
+    """The spec's "audit with findings" (see the module's description)."""
+    view = audit_view(row)
+    audit_id = int(row["id"])
+    if include_findings:
+        shown = await findings.of_audit(session, audit_id, severities)
+        view["findings"] = shown
+        counts = [(str(finding["severity"]), 1) for finding in shown]
+    else:
+        counts = (await repo.severity_counts(session, [audit_id], severities))[audit_id]
+    summary = severity_summary(counts)
+    view["findings_count"] = sum(summary.values())
+    view["severity_summary"] = summary
+    return view
 
 
-def parse_update(payload: Mapping[Any, Any]) -> AuditUpdate:
-    if not any(name in payload for name in UPDATABLE_FIELDS):
-        raise InputError("MISSING_FIELDS", f"Provide at least one of: {', '.join(UPDATABLE_FIELDS)}")
-    status = parse_audit_status(payload["status"]) if payload.get("status") is not None else None
-    return AuditUpdate(
-        status=status,
-        set_summary="summary" in payload,
-        summary=clean_json_object(payload.get("summary"), "summary", max_chars=MAX_SUMMARY_CHARS),
-        set_error="error_message" in payload,
-        error_message=clean_text(
-            payload.get("error_message"), "error_message", max_length=MAX_ERROR_MESSAGE, strip=False
-        ),
-    )
+async def page(session: AsyncSession, filters: AuditFilter, *, limit: int, offset: int) -> dict[str, Any]:
+    """A page of audits, newest first, each with its findings' counts."""
+    rows, total = await repo.list_audits(session, filters, limit=limit, offset=offset)
+    counts = await repo.severity_counts(session, [int(row["id"]) for row in rows])
+    audits = []
+    for row in rows:
+        summary = severity_summary(counts[int(row["id"])])
+        audits.append({**audit_view(row), "findings_count": sum(summary.values()), "severity_summary": summary})
+    return {"audits": audits, "total_count": total, "limit": limit, "offset": offset}
+
+
+async def latest_completed(session: AsyncSession, tenant_name: str) -> RowMapping:
+    """The newest completed audit of a tenant: an exact name first, else one that differs only in case."""
+    row = await repo.latest_completed_by_name(session, tenant_name)
+    if row is None:
+        raise ApiError(404, f"No completed audit found for tenant '{tenant_name}'", code="NOT_FOUND")
+    return row
 
 
 def needs_change(audit: Mapping[Any, Any], update: AuditUpdate) -> bool:

@@ -7,42 +7,34 @@ transaction, ``TENANTSWEEP_EXPORT_BATCH_ROWS`` at a time, so memory stays flat w
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import StreamingResponse
 
 from hub_shared.db import Database
-from tenantsweep.audits.routes import AuditId, SeverityFilter, find_audit, severities_of
-from tenantsweep.exports import repository as repo
 from tenantsweep.exports import service
-from tenantsweep.web import Reader, Session, parse_id, settings_of
+from tenantsweep.params import AuditId, SeverityFilter
+from tenantsweep.web import Reader, Session, settings_of, tenantsweep_router
 
-router = APIRouter(prefix="/api/tenantsweep", tags=["tenantsweep"])
+router = tenantsweep_router()
 
 
 @router.get(
     "/audits/{audit_id}/export/csv",
     summary="An audit's findings as CSV (streamed)",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses={
+        200: {
+            "description": "The findings, one row each: " + ", ".join(service.CSV_COLUMNS),
+            "content": {service.CONTENT_TYPE: {"schema": {"type": "string"}}},
+        }
+    },
 )
 async def export_csv(
     request: Request, session: Session, caller: Reader, audit_id: AuditId, severity: SeverityFilter = None
 ) -> StreamingResponse:
-    ident = parse_id(audit_id)
-    severities = severities_of(severity)
-    audit = await find_audit(session, ident)
     database: Database = request.app.state.runtime.database
     batch = settings_of(request).tenantsweep_export_batch_rows
-
-    async def chunks() -> AsyncIterator[bytes]:
-        yield service.csv_header()
-        async with database.transaction() as own:
-            async for rows in repo.stream_rows(own, ident, severities, batch):
-                yield service.csv_chunk(rows)
-
-    name = service.filename(str(audit["tenant_name"]), audit["started_at"])
+    name, chunks = await service.export(session, database, audit_id, severity, batch)
     return StreamingResponse(
-        chunks(), media_type=service.CONTENT_TYPE, headers={"content-disposition": service.content_disposition(name)}
+        chunks, media_type=service.CONTENT_TYPE, headers={"content-disposition": service.content_disposition(name)}
     )

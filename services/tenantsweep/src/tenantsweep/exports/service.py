@@ -13,12 +13,17 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from hub_shared.app import rfc3339
+from hub_shared.db import Database
+from tenantsweep.audits import service as audits
+from tenantsweep.findings import service as findings
 
 CSV_COLUMNS = (
     "Check ID",
@@ -78,3 +83,19 @@ def content_disposition(name: str) -> str:
         return f'attachment; filename="{name}"'
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+async def export(
+    session: AsyncSession, database: Database, audit_id: int, severities: Sequence[str] | None, batch_size: int
+) -> tuple[str, AsyncIterator[bytes]]:
+    """The file's name and its bytes: the audit is looked up now (404 before any byte), the rows are read
+    later, while the file is sent, in a transaction of their own (``batch_size`` rows at a time)."""
+    audit = await audits.get(session, audit_id)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield csv_header()
+        async with database.transaction() as own:
+            async for rows in findings.export_rows(own, audit_id, severities, batch_size):
+                yield csv_chunk(rows)
+
+    return filename(str(audit["tenant_name"]), audit["started_at"]), chunks()

@@ -3,15 +3,18 @@ findings in severity-rank order (Critical first, then by check id)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenantsweep.catalog import SEVERITIES, dump_json
-from tenantsweep.findings.service import NewFinding
+from tenantsweep.catalog import dump_json
+from tenantsweep.findings.schemas import NewFinding
+from tenantsweep.sql import FINDINGS_ORDER_BY as ORDER_BY
+from tenantsweep.sql import FINDINGS_ORDER_PARAMS as ORDER_PARAMS
+from tenantsweep.sql import SEVERITY_FILTER
 
 FINDING_COLUMNS = (
     "f.id, f.audit_id, f.check_id, f.check_name, f.severity, f.status, f.current_value, f.expected_value, "
@@ -28,10 +31,13 @@ COPY_COLUMNS = (
     "details",
     "recommendation",
 )
-# Severity rank, then check id: the order of every findings list and export.
-ORDER_BY = "array_position(CAST(:severity_order AS text[]), f.severity::text), f.check_id, f.id"
-ORDER_PARAMS = {"severity_order": list(SEVERITIES)}
-SEVERITY_FILTER = "(CAST(:severities AS text[]) IS NULL OR f.severity = ANY(CAST(:severities AS text[])))"
+EXPORT_SQL = f"""
+SELECT f.check_id, f.check_name, f.severity, f.status, f.current_value, f.expected_value, f.recommendation,
+       f.details::text AS details, f.created_at
+FROM tenantsweep.findings f
+WHERE f.audit_id = :audit_id AND {SEVERITY_FILTER}
+ORDER BY {ORDER_BY}
+"""
 
 
 def _params(audit_id: int, finding: NewFinding) -> dict[str, Any]:
@@ -99,3 +105,13 @@ async def list_for_audit(
         {"audit_id": audit_id, "severities": list(severities) if severities else None, **ORDER_PARAMS},
     )
     return list(rows.mappings())
+
+
+async def stream_for_export(
+    session: AsyncSession, audit_id: int, severities: Sequence[str] | None, batch_size: int
+) -> AsyncIterator[Sequence[Any]]:
+    """Batches of the export's rows through a server-side cursor; only one batch is in memory at a time."""
+    params = {"audit_id": audit_id, "severities": list(severities) if severities else None, **ORDER_PARAMS}
+    result = await session.stream(text(EXPORT_SQL), params)
+    async for partition in result.partitions(batch_size):
+        yield partition

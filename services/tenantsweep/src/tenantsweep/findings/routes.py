@@ -15,102 +15,45 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import Request
 
 from hub_shared.errors import ApiError
-from tenantsweep.audits.routes import AuditId, find_audit, finished
-from tenantsweep.audits.service import AuditFinished
-from tenantsweep.catalog import FINISHED_STATUSES, InputError
-from tenantsweep.findings import repository as repo
+from tenantsweep.audits import service as audits
+from tenantsweep.audits.schemas import Envelope, Finding
 from tenantsweep.findings import service
-from tenantsweep.findings.schemas import ADD_FINDING, BULK_FINDINGS
-from tenantsweep.findings.service import ItemProblem
-from tenantsweep.web import Session, Writer, bad_input, ok, parse_id, read_json_object, settings_of
+from tenantsweep.findings.schemas import BulkFindingsBody, BulkResult, FindingBody
+from tenantsweep.params import AuditId
+from tenantsweep.web import Session, Writer, ok, settings_of, tenantsweep_router
 
-router = APIRouter(prefix="/api/tenantsweep", tags=["tenantsweep"])
-
-
-async def open_audit(session: Session, audit_id: int) -> None:
-    """404 for an unknown audit, 409 for a finished one; otherwise it stays locked until the commit."""
-    audit = await find_audit(session, audit_id, lock=True)
-    if audit["status"] in FINISHED_STATUSES:
-        raise finished(AuditFinished(audit_id, str(audit["status"]), "given more findings"))
+router = tenantsweep_router()
 
 
-def item_errors(problems: list[ItemProblem]) -> dict[str, Any]:
-    return {
-        "errors": [problem.text() for problem in problems],
-        "invalid_findings": [problem.view() for problem in problems],
-    }
-
-
-@router.post("/audits/{audit_id}/findings", status_code=201, summary="Add one finding", openapi_extra=ADD_FINDING)
-async def add_finding(request: Request, session: Session, caller: Writer, audit_id: AuditId) -> JSONResponse:
-    ident = parse_id(audit_id)
-    payload = await read_json_object(request)
-    try:
-        finding = service.parse_finding(payload)
-    except InputError as problem:
-        raise bad_input(problem) from None
-    await open_audit(session, ident)
-    existing = await repo.existing_checks(session, ident, [finding.check_id])
-    if existing:
-        raise ApiError(
-            409,
-            f"Audit {ident} already has a finding for check_id '{finding.check_id}' "
-            f"(finding {existing[finding.check_id]})",
-            code="DUPLICATE_CHECK",
-            extra={"finding_id": existing[finding.check_id]},
-        )
-    return ok(service.finding_view(await repo.insert(session, ident, finding)), status=201)
+@router.post(
+    "/audits/{audit_id}/findings", status_code=201, summary="Add one finding", response_model=Envelope[Finding]
+)
+async def add_finding(session: Session, caller: Writer, audit_id: AuditId, body: FindingBody) -> dict[str, Any]:
+    await audits.open_for_findings(session, audit_id)
+    return ok(await service.add_one(session, audit_id, body.finding()))
 
 
 @router.post(
     "/audits/{audit_id}/findings/bulk",
     status_code=201,
     summary="Add many findings in one all-or-nothing request",
-    openapi_extra=BULK_FINDINGS,
+    response_model=Envelope[BulkResult],
 )
-async def add_findings(request: Request, session: Session, caller: Writer, audit_id: AuditId) -> JSONResponse:
-    ident = parse_id(audit_id)
-    payload = await read_json_object(request)
-    if "findings" not in payload:
-        raise ApiError(400, "Request body must include 'findings' array", code="MISSING_DATA")
-    items = payload["findings"]
-    if not isinstance(items, list):
-        raise ApiError(400, "'findings' must be an array", code="INVALID_DATA")
+async def add_findings(
+    request: Request, session: Session, caller: Writer, audit_id: AuditId, body: BulkFindingsBody
+) -> dict[str, Any]:
+    findings = body.new_findings()
     limit = settings_of(request).tenantsweep_bulk_max_findings
-    if len(items) > limit:
+    if len(findings) > limit:
         raise ApiError(
             400,
-            f"Too many findings: {len(items)} submitted, at most {limit} per request",
+            f"Too many findings: {len(findings)} submitted, at most {limit} per request",
             code="TOO_MANY_FINDINGS",
-            extra={"total_submitted": len(items), "max_findings": limit},
+            extra={"total_submitted": len(findings), "max_findings": limit},
         )
-    findings, problems = service.check_bulk(items)
-    if problems:
-        invalid = len({problem.index for problem in problems})
-        raise ApiError(
-            400,
-            f"{invalid} of {len(items)} findings are invalid; none were stored",
-            code="INVALID_FINDINGS",
-            extra={"total_submitted": len(items), "invalid_count": invalid, **item_errors(problems)},
-        )
-    await open_audit(session, ident)
-    existing = await repo.existing_checks(session, ident, [finding.check_id for finding in findings])
-    if existing:
-        conflicts = [
-            ItemProblem(index, "check_id", "DUPLICATE_CHECK", f"check_id '{finding.check_id}' is already recorded "
-                        f"for audit {ident} (finding {existing[finding.check_id]})")
-            for index, finding in enumerate(findings)
-            if finding.check_id in existing
-        ]  # fmt: skip
-        raise ApiError(
-            409,
-            f"{len(conflicts)} of {len(items)} findings repeat checks audit {ident} already has; none were stored",
-            code="DUPLICATE_CHECK",
-            extra={"total_submitted": len(items), "invalid_count": len(conflicts), **item_errors(conflicts)},
-        )
-    created = await repo.copy_findings(session, ident, findings)
-    return ok({"audit_id": ident, "created_count": created, "total_submitted": len(items)}, status=201)
+    await audits.open_for_findings(session, audit_id)
+    created = await service.add_many(session, audit_id, findings)
+    return ok({"audit_id": audit_id, "created_count": created, "total_submitted": len(findings)})

@@ -1,169 +1,68 @@
-"""Findings as the API takes and shows them (no SQL, no HTTP).
+"""Findings (no SQL, no HTTP): adding one or many to an open audit, an audit's findings in severity-rank
+order, the export's rows, and how a finding is shown.
 
-A finding needs ``check_id``, ``check_name``, ``severity`` and ``status``; ``current_value``,
-``expected_value`` and ``recommendation`` are optional text (a JSON number or boolean, as scanners send
-for counts and switches, is kept as its JSON text — ``45`` → ``"45"``, ``false`` → ``"false"`` — as the
-replaced system stored it), ``details`` an optional JSON object. Unknown
-fields are ignored (scanners send extras). ``check_id`` is unique within an audit: it is what makes two
-audits comparable, and it makes a retried request a visible conflict instead of a silent duplicate.
-
-Bulk requests are all or nothing: every item is checked, and every problem of every item is reported
-with the item's (0-based) index, both as the replaced system's text (``"Finding 3: invalid severity
-'Urgent'"``) and as structured entries.
+``check_id`` is unique within an audit: it is what makes two audits comparable, and it makes a retried
+request a visible conflict (409 ``DUPLICATE_CHECK``) instead of a silent duplicate. The caller opens (and
+locks) the audit first (``audits.service.open_for_findings``). Bulk findings are stored with one COPY, in
+the request's transaction: all or nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from hub_shared.app import rfc3339
-from tenantsweep.catalog import (
-    FINDING_STATUSES,
-    MAX_CHECK_ID,
-    MAX_CHECK_NAME,
-    MAX_DETAILS_CHARS,
-    MAX_VALUE_TEXT,
-    SEVERITIES,
-    InputError,
-    clean_json_object,
-    clean_text,
-    dump_json,
-    parse_finding_status,
-    parse_severity,
-)
-
-REQUIRED = ("check_id", "check_name", "severity", "status")
-REQUIRED_MESSAGE = "check_id, check_name, severity, and status are required"
-OPTIONAL_TEXT = ("current_value", "expected_value", "recommendation")
+from hub_shared.errors import ApiError
+from tenantsweep.findings import repository as repo
+from tenantsweep.findings.schemas import ItemProblem, NewFinding, item_errors
 
 
-@dataclass(frozen=True)
-class NewFinding:
-    check_id: str
-    check_name: str
-    severity: str
-    status: str
-    current_value: str | None = None
-    expected_value: str | None = None
-    details: dict[str, Any] | None = None
-    recommendation: str | None = None
+async def add_one(session: AsyncSession, audit_id: int, finding: NewFinding) -> dict[str, Any]:
+    existing = await repo.existing_checks(session, audit_id, [finding.check_id])
+    if existing:
+        raise ApiError(
+            409,
+            f"Audit {audit_id} already has a finding for check_id '{finding.check_id}' "
+            f"(finding {existing[finding.check_id]})",
+            code="DUPLICATE_CHECK",
+            extra={"finding_id": existing[finding.check_id]},
+        )
+    return finding_view(await repo.insert(session, audit_id, finding))
 
 
-@dataclass(frozen=True)
-class ItemProblem:
-    index: int
-    field: str | None
-    code: str
-    message: str
-
-    def text(self) -> str:
-        return f"Finding {self.index}: {self.message}"
-
-    def view(self) -> dict[str, Any]:
-        return {"index": self.index, "field": self.field, "code": self.code, "message": self.message}
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _shown(value: Any) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+async def add_many(session: AsyncSession, audit_id: int, findings: Sequence[NewFinding]) -> int:
+    """Store every finding, or none when any repeats a check the audit already has (409)."""
+    existing = await repo.existing_checks(session, audit_id, [finding.check_id for finding in findings])
+    if existing:
+        conflicts = [
+            ItemProblem(index, "check_id", "DUPLICATE_CHECK", f"check_id '{finding.check_id}' is already recorded "
+                        f"for audit {audit_id} (finding {existing[finding.check_id]})")
+            for index, finding in enumerate(findings)
+            if finding.check_id in existing
+        ]  # fmt: skip
+        raise ApiError(
+            409,
+            f"{len(conflicts)} of {len(findings)} findings repeat checks audit {audit_id} already has; "
+            "none were stored",
+            code="DUPLICATE_CHECK",
+            extra={"total_submitted": len(findings), "invalid_count": len(conflicts), **item_errors(conflicts)},
+        )
+    return await repo.copy_findings(session, audit_id, findings)
 
 
-def value_text(value: Any, field: str) -> str | None:
-    """An optional free-text field; a JSON number or boolean becomes its JSON text."""
-    if isinstance(value, bool | int | float):
-        value = dump_json(value)
-    return clean_text(value, field, max_length=MAX_VALUE_TEXT, strip=False)
+async def of_audit(session: AsyncSession, audit_id: int, severities: Sequence[str] | None) -> list[dict[str, Any]]:
+    """The audit's findings (only these severities when given), by severity rank, then check id."""
+    return [finding_view(row) for row in await repo.list_for_audit(session, audit_id, severities)]
 
 
-def check_finding(item: Any) -> tuple[NewFinding | None, list[InputError]]:
-    """The finding in ``item``, or every problem with it (most important first)."""
-    if not isinstance(item, Mapping):
-        return None, [InputError("INVALID_DATA", "must be a JSON object")]
-    problems: list[InputError] = []
-    if any(_blank(item.get(name)) for name in REQUIRED):
-        problems.append(InputError("MISSING_FIELDS", REQUIRED_MESSAGE))
-
-    def attempt(field: str, check: Any) -> Any:
-        if _blank(item.get(field)) and field in REQUIRED:
-            return None  # already reported as missing
-        try:
-            return check()
-        except InputError as problem:
-            problems.append(problem)
-            return None
-
-    severity = attempt("severity", lambda: parse_severity(item.get("severity")))
-    status = attempt("status", lambda: parse_finding_status(item.get("status")))
-    check_id = attempt("check_id", lambda: clean_text(item.get("check_id"), "check_id", max_length=MAX_CHECK_ID))
-    check_name = attempt(
-        "check_name", lambda: clean_text(item.get("check_name"), "check_name", max_length=MAX_CHECK_NAME)
-    )
-    texts = {name: attempt(name, lambda name=name: value_text(item.get(name), name)) for name in OPTIONAL_TEXT}
-    details = attempt("details", lambda: clean_json_object(item.get("details"), "details", max_chars=MAX_DETAILS_CHARS))
-    if problems:
-        return None, problems
-    return (
-        NewFinding(
-            check_id=check_id,
-            check_name=check_name,
-            severity=severity,
-            status=status,
-            current_value=texts["current_value"],
-            expected_value=texts["expected_value"],
-            details=details,
-            recommendation=texts["recommendation"],
-        ),
-        [],
-    )
-
-
-def parse_finding(payload: Mapping[Any, Any]) -> NewFinding:
-    """One finding for the single-finding route; the first problem is raised."""
-    finding, problems = check_finding(payload)
-    if finding is None:
-        raise problems[0]
-    return finding
-
-
-def _item_message(problem: InputError, item: Any) -> str:
-    """A bulk item's problem in the replaced system's words, with the allowed values."""
-    if problem.code == "INVALID_SEVERITY" and isinstance(item, Mapping):
-        return f"invalid severity '{_shown(item.get('severity'))}' (use {', '.join(SEVERITIES)})"
-    if problem.code == "INVALID_STATUS" and isinstance(item, Mapping):
-        return f"invalid status '{_shown(item.get('status'))}' (use {', '.join(FINDING_STATUSES)})"
-    return problem.message
-
-
-def check_bulk(items: Sequence[Any]) -> tuple[list[NewFinding], list[ItemProblem]]:
-    """Every item checked; findings are returned only when there is no problem at all."""
-    findings: list[NewFinding] = []
-    problems: list[ItemProblem] = []
-    first_index: dict[str, int] = {}
-    for index, item in enumerate(items):
-        finding, item_problems = check_finding(item)
-        for problem in item_problems:
-            problems.append(ItemProblem(index, problem.field, problem.code, _item_message(problem, item)))
-        if finding is None:
-            continue
-        if finding.check_id in first_index:
-            problems.append(
-                ItemProblem(
-                    index,
-                    "check_id",
-                    "DUPLICATE_CHECK",
-                    f"check_id '{_shown(finding.check_id)}' is also used by finding {first_index[finding.check_id]}",
-                )
-            )
-            continue
-        first_index[finding.check_id] = index
-        findings.append(finding)
-    return (findings if not problems else []), problems
+def export_rows(
+    session: AsyncSession, audit_id: int, severities: Sequence[str] | None, batch_size: int
+) -> AsyncIterator[Sequence[Any]]:
+    """Batches of the export's rows (``repository.EXPORT_SQL``'s columns), in the findings order."""
+    return repo.stream_for_export(session, audit_id, severities, batch_size)
 
 
 def finding_view(row: Mapping[Any, Any]) -> dict[str, Any]:

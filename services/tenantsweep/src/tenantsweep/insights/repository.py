@@ -10,9 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenantsweep.audits.repository import AUDIT_COLUMNS, like_pattern
 from tenantsweep.catalog import FAILING_STATUSES
-from tenantsweep.insights.service import AuditCounts, CheckResult, TenantRuns
+from tenantsweep.insights.schemas import AuditCounts, CheckResult, TenantRuns
+from tenantsweep.sql import AUDIT_COLUMNS, like_pattern
 
 
 async def previous_completed(session: AsyncSession, audit: Mapping[Any, Any]) -> RowMapping | None:

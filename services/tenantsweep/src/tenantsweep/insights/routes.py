@@ -12,56 +12,66 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi import Query
+from pydantic import BeforeValidator
 
 from hub_shared.errors import ApiError
-from tenantsweep.audits.routes import AuditId, find_audit
-from tenantsweep.audits.service import audit_view
+from tenantsweep.audits import service as audits
+from tenantsweep.audits.schemas import Envelope
 from tenantsweep.catalog import MAX_NAME, InputError, clean_name
-from tenantsweep.insights import repository as repo
 from tenantsweep.insights import service
-from tenantsweep.web import Reader, Session, ok, parse_id
+from tenantsweep.insights.schemas import Comparison, Overview
+from tenantsweep.params import AuditId
+from tenantsweep.web import Reader, Session, coded, id_text, ok, tenantsweep_router
 
-router = APIRouter(prefix="/api/tenantsweep", tags=["tenantsweep"])
+router = tenantsweep_router()
 
 
-@router.get("/audits/{audit_id}/compare", summary="Compare an audit with an earlier one, check by check")
+def _tenant_name(value: Any) -> str | None:
+    try:
+        return clean_name(value, "tenant_name", max_length=MAX_NAME) or None
+    except InputError as problem:
+        raise coded(InputError("INVALID_PARAMETER", problem.message, "tenant_name")) from None
+
+
+@router.get(
+    "/audits/{audit_id}/compare",
+    summary="Compare an audit with an earlier one, check by check",
+    response_model=Envelope[Comparison],
+)
 async def compare_audits(
     session: Session,
     caller: Reader,
     audit_id: AuditId,
     against: Annotated[
-        str | None, Query(description="the other audit's id (default: the previous completed one)")
+        int | None,
+        id_text("against id"),
+        Query(description="the other audit's id (default: the previous completed one)", ge=1, le=2**63 - 1),
     ] = None,
-) -> JSONResponse:
-    ident = parse_id(audit_id)
-    other_id = parse_id(against, "against id") if against is not None and against.strip() else None
-    if other_id == ident:
+) -> dict[str, Any]:
+    if against == audit_id:
         raise ApiError(400, "An audit cannot be compared with itself", code="INVALID_PARAMETER")
-    audit = await find_audit(session, ident)
-    if other_id is not None:
-        other = await find_audit(session, other_id)
+    audit = await audits.get(session, audit_id)
+    if against is not None:
+        other = await audits.get(session, against)
         baseline = "requested"
     else:
-        found = await repo.previous_completed(session, audit)
+        found = await service.previous_completed(session, audit)
         if found is None:
             raise ApiError(
                 404,
-                f"No completed audit of tenant '{audit['tenant_name']}' started before audit {ident}; "
+                f"No completed audit of tenant '{audit['tenant_name']}' started before audit {audit_id}; "
                 "pass against=<audit id> to choose one",
                 code="NO_PREVIOUS_AUDIT",
             )
         other, baseline = found, "previous_completed"
-    sets = service.compare(
-        await repo.check_results(session, ident), await repo.check_results(session, int(other["id"]))
-    )
+    sets = await service.compare_audits(session, audit_id, int(other["id"]))
     return ok(
         {
-            "audit": audit_view(audit),
-            "against": audit_view(other),
+            "audit": audits.audit_view(audit),
+            "against": audits.audit_view(other),
             "baseline": baseline,
             "counts": {name: len(entries) for name, entries in sets.items()},
             **sets,
@@ -69,18 +79,19 @@ async def compare_audits(
     )
 
 
-@router.get("/overview", summary="One row per tenant: latest audit's severity counts and the trend")
+@router.get(
+    "/overview",
+    summary="One row per tenant: latest audit's severity counts and the trend",
+    response_model=Envelope[Overview],
+)
 async def overview(
     session: Session,
     caller: Reader,
-    tenant_name: Annotated[str | None, Query(description="part of the tenant name, any case")] = None,
-) -> JSONResponse:
-    try:
-        name = clean_name(tenant_name, "tenant_name", max_length=MAX_NAME) or None
-    except InputError as problem:
-        raise ApiError(400, problem.message, code="INVALID_PARAMETER") from None
-    tenants = await repo.tenant_runs(session, name)
-    ids = [int(row["id"]) for runs in tenants for row in runs.completed]
-    counts = await repo.audit_counts(session, ids)
-    rows = [service.tenant_row(runs, counts) for runs in tenants]
+    tenant_name: Annotated[
+        str | None,
+        BeforeValidator(_tenant_name),
+        Query(description="part of the tenant name, any case", max_length=MAX_NAME),
+    ] = None,
+) -> dict[str, Any]:
+    rows = await service.overview(session, tenant_name)
     return ok({"tenants": rows, "total_count": len(rows)})

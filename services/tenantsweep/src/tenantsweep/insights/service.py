@@ -21,22 +21,19 @@ before it. The most severe level whose count changed decides: fewer → ``improv
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub_shared.app import rfc3339
 from tenantsweep.catalog import SEVERITIES, SEVERITY_RANK, is_failing
+from tenantsweep.insights import repository as repo
+from tenantsweep.insights.schemas import AuditCounts, CheckResult, TenantRuns
+
+__all__ = ["AuditCounts", "CheckResult", "TenantRuns", "compare", "overview", "previous_completed", "trend"]
 
 COMPARE_SETS = ("new_failures", "fixed", "still_failing", "not_rechecked", "changed_severity")
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    finding_id: int
-    check_id: str
-    check_name: str
-    severity: str
-    status: str
 
 
 def _entry(now: CheckResult | None, before: CheckResult | None) -> dict[str, Any]:
@@ -76,18 +73,6 @@ def compare(current: Sequence[CheckResult], previous: Sequence[CheckResult]) -> 
     return {name: [entry for _, entry in sorted(items, key=lambda item: item[0])] for name, items in sets.items()}
 
 
-@dataclass
-class AuditCounts:
-    """An audit's findings per severity: all of them, and the failing ones."""
-
-    total: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SEVERITIES, 0))
-    failing: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SEVERITIES, 0))
-
-    def add(self, severity: str, total: int, failing: int) -> None:
-        self.total[severity] += total
-        self.failing[severity] += failing
-
-
 def _ts(value: Any) -> str | None:
     return rfc3339(value) if value is not None else None
 
@@ -119,16 +104,6 @@ def trend(latest: AuditCounts | None, previous: AuditCounts | None) -> dict[str,
     return {"direction": direction, "failing_change": sum(deltas.values()), "failing_change_by_severity": deltas}
 
 
-@dataclass
-class TenantRuns:
-    """What the overview knows about one tenant: its newest run, and its two newest completed audits."""
-
-    latest_run: Mapping[Any, Any]
-    audits_count: int
-    completed_count: int
-    completed: list[Mapping[Any, Any]] = field(default_factory=list)  # newest first, at most two
-
-
 def tenant_row(runs: TenantRuns, counts: Mapping[int, AuditCounts]) -> dict[str, Any]:
     latest = runs.completed[0] if runs.completed else None
     previous = runs.completed[1] if len(runs.completed) > 1 else None
@@ -150,3 +125,21 @@ def tenant_row(runs: TenantRuns, counts: Mapping[int, AuditCounts]) -> dict[str,
         "previous_audit": audit_brief(previous, previous_counts) if previous is not None else None,
         "trend": trend(latest_counts, previous_counts),
     }
+
+
+async def previous_completed(session: AsyncSession, audit: Mapping[Any, Any]) -> RowMapping | None:
+    """The same tenant's newest completed audit that started before ``audit``."""
+    return await repo.previous_completed(session, audit)
+
+
+async def compare_audits(session: AsyncSession, audit_id: int, other_id: int) -> dict[str, list[dict[str, Any]]]:
+    """:func:`compare` of two stored audits."""
+    return compare(await repo.check_results(session, audit_id), await repo.check_results(session, other_id))
+
+
+async def overview(session: AsyncSession, tenant_name: str | None) -> list[dict[str, Any]]:
+    """One row per tenant (those whose name contains ``tenant_name`` when given), by name."""
+    tenants = await repo.tenant_runs(session, tenant_name)
+    ids = [int(row["id"]) for runs in tenants for row in runs.completed]
+    counts = await repo.audit_counts(session, ids)
+    return [tenant_row(runs, counts) for runs in tenants]
