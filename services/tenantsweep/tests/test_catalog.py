@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from hub_shared.bodies import parse_json
 from tenantsweep.catalog import (
     MAX_JSON_DEPTH,
     InputError,
     clean_json_object,
     clean_name,
-    parse_json,
     parse_severity_filter,
 )
 from tenantsweep.exports.service import content_disposition, filename

@@ -14,9 +14,7 @@ it cannot store (NaN, infinities) and absurdly deep JSON are refused here as inp
 
 from __future__ import annotations
 
-import codecs
 import json
-import math
 import unicodedata
 from typing import Any
 
@@ -56,24 +54,6 @@ class InputError(ValueError):
         self.code = code
         self.message = message
         self.field = field
-
-
-def parse_json(raw: bytes) -> Any:
-    """A request body as JSON; ``ValueError`` (or ``RecursionError``) when it is not valid JSON we can store."""
-    # Windows PowerShell's UTF-8 writes a byte-order mark, which json refuses; it carries no meaning here.
-    raw = raw.removeprefix(codecs.BOM_UTF8)
-    return json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):  # 1e400 parses as infinity, which PostgreSQL's JSON cannot hold
-        raise ValueError(f"number out of range: {text}")
-    return value
 
 
 def clean_text(

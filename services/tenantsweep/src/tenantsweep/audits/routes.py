@@ -12,8 +12,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field, StringConstraints
 
+from hub_shared.bodies import coded
+from hub_shared.web import Session, error_responses
+from tenantsweep.api import Reader, Writer, checked, integer_text, ok, tenantsweep_router
 from tenantsweep.audits import service
 from tenantsweep.audits.schemas import (
     STATUS_PATTERN,
@@ -26,8 +29,7 @@ from tenantsweep.audits.schemas import (
     NewAuditBody,
 )
 from tenantsweep.catalog import MAX_NAME, InputError, clean_name, clean_text, parse_audit_status
-from tenantsweep.params import AuditId, IncludeFindings, SeverityFilter
-from tenantsweep.web import Reader, Session, Writer, checked, coded, integer_text, ok, tenantsweep_router
+from tenantsweep.params import AuditId, IncludeFindings, Name, SeverityFilter
 
 router = tenantsweep_router()
 
@@ -44,7 +46,7 @@ def _filter_text(name: str) -> BeforeValidator:
         try:
             return clean(value, name, max_length=MAX_NAME) or None
         except InputError as problem:
-            raise coded(InputError("INVALID_PARAMETER", problem.message, name)) from None
+            raise coded("INVALID_PARAMETER", problem.message) from None
 
     return BeforeValidator(run)
 
@@ -53,7 +55,13 @@ def _status(value: Any) -> str | None:
     return parse_audit_status(value) if isinstance(value, str) and value.strip() else None
 
 
-@router.post("/audits", status_code=201, summary="Create an audit run (status running)", response_model=Envelope[Audit])
+@router.post(
+    "/audits",
+    status_code=201,
+    summary="Create an audit run (status running)",
+    responses=error_responses(400),
+    response_model=Envelope[Audit],
+)
 async def create_audit(session: Session, caller: Writer, body: NewAuditBody) -> dict[str, Any]:
     return ok(await service.create(session, body, caller))
 
@@ -61,6 +69,7 @@ async def create_audit(session: Session, caller: Writer, body: NewAuditBody) -> 
 @router.patch(
     "/audits/{audit_id}",
     summary="Complete or fail an audit (with summary or error message); finished audits cannot change",
+    responses=error_responses(400, 404, 409),
     response_model=Envelope[Audit],
 )
 async def update_audit(session: Session, caller: Writer, audit_id: AuditId, body: AuditUpdateBody) -> dict[str, Any]:
@@ -70,6 +79,7 @@ async def update_audit(session: Session, caller: Writer, audit_id: AuditId, body
 @router.get(
     "/audits/{audit_id}",
     summary="An audit with its findings, findings_count and severity_summary",
+    responses=error_responses(400, 404),
     response_model=Envelope[AuditDetail],
     response_model_exclude_unset=True,
 )
@@ -87,30 +97,31 @@ async def get_audit(
 @router.get(
     "/audits",
     summary="Audits, newest first, with tenant/status filters and pagination",
+    responses=error_responses(400),
     response_model=Envelope[AuditPage],
 )
 async def list_audits(
     session: Session,
     caller: Reader,
     tenant_name: Annotated[
-        str | None,
+        Name | None,
         _filter_text("tenant_name"),
-        Query(description="part of the tenant name, any case", max_length=MAX_NAME),
+        Query(description="part of the tenant name, any case"),
     ] = None,
     tenant_id: Annotated[
-        str | None, _filter_text("tenant_id"), Query(description="the tenant id, exact (any case)", max_length=MAX_NAME)
+        Name | None, _filter_text("tenant_id"), Query(description="the tenant id, exact (any case)")
     ] = None,
     status: Annotated[
-        str | None,
+        Annotated[str, StringConstraints(pattern=STATUS_PATTERN)] | None,
         checked(_status),
-        Query(description="running, completed or failed (any case)", pattern=STATUS_PATTERN),
+        Query(description="running, completed or failed (any case)"),
     ] = None,
     limit: Annotated[
-        int,
+        Annotated[int, Field(ge=1)],
         integer_text("limit"),
-        Query(description=f"default {DEFAULT_LIMIT}; a larger value than {MAX_LIMIT} is capped", ge=1),
+        Query(description=f"default {DEFAULT_LIMIT}; a larger value than {MAX_LIMIT} is capped"),
     ] = DEFAULT_LIMIT,
-    offset: Annotated[int, integer_text("offset"), Query(ge=0, le=MAX_OFFSET)] = 0,
+    offset: Annotated[Annotated[int, Field(ge=0, le=MAX_OFFSET)], integer_text("offset"), Query()] = 0,
 ) -> dict[str, Any]:
     filters = AuditFilter(tenant_name=tenant_name, tenant_id=tenant_id, status=status)
     # As in the spec (and the replaced system), a limit above the maximum is capped, not refused, however
@@ -121,6 +132,7 @@ async def list_audits(
 @router.get(
     "/tenants/{tenant_name:path}/latest-audit",
     summary="The newest completed audit of a tenant (URL-encoded name; exact match preferred, else any case)",
+    responses=error_responses(400, 404),
     response_model=Envelope[AuditDetail],
     response_model_exclude_unset=True,
 )
@@ -128,13 +140,13 @@ async def latest_audit(
     session: Session,
     caller: Reader,
     tenant_name: Annotated[
-        str,
+        Name,
         checked(
             lambda value: clean_name(
                 value, "tenant_name", max_length=MAX_NAME, required=True, missing_message="tenant_name is required"
             )
         ),
-        Path(description="the tenant name, URL-encoded", max_length=MAX_NAME),
+        Path(description="the tenant name, URL-encoded"),
     ],
     include_findings: IncludeFindings = True,
     severity: SeverityFilter = None,

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
 
+from hub_shared.bodies import any_case, coded
+from tenantsweep.api import input_error, require_object
 from tenantsweep.catalog import (
     AUDIT_STATUSES,
     MAX_ERROR_MESSAGE,
@@ -25,7 +26,6 @@ from tenantsweep.catalog import (
     clean_text,
     parse_audit_status,
 )
-from tenantsweep.web import any_case, coded, require_object
 
 MISSING_TENANT = "Both tenant_name and tenant_id are required"
 UPDATABLE_FIELDS = ("status", "summary", "error_message")
@@ -73,7 +73,7 @@ class NewAuditBody(BaseModel):
     def _check(cls, data: Any) -> Any:
         payload = require_object(data)
         if payload.get("tenant_name") is None or payload.get("tenant_id") is None:
-            raise PydanticCustomError("MISSING_FIELDS", MISSING_TENANT)
+            raise coded("MISSING_FIELDS", MISSING_TENANT)
         common: dict[str, Any] = {"max_length": MAX_NAME, "required": True, "missing_message": MISSING_TENANT}
         try:
             return {
@@ -82,7 +82,7 @@ class NewAuditBody(BaseModel):
                 "initiated_by": clean_text(payload.get("initiated_by"), "initiated_by", max_length=MAX_NAME) or None,
             }
         except InputError as problem:
-            raise coded(problem) from None
+            raise input_error(problem) from None
 
 
 class AuditUpdateBody(BaseModel):
@@ -106,9 +106,7 @@ class AuditUpdateBody(BaseModel):
     def _check(cls, data: Any) -> Any:
         payload = require_object(data)
         if not any(name in payload for name in UPDATABLE_FIELDS):
-            raise PydanticCustomError(
-                "MISSING_FIELDS", "{message}", {"message": f"Provide at least one of: {', '.join(UPDATABLE_FIELDS)}"}
-            )
+            raise coded("MISSING_FIELDS", f"Provide at least one of: {', '.join(UPDATABLE_FIELDS)}")
         try:
             checked: dict[str, Any] = {}
             if payload.get("status") is not None:
@@ -121,7 +119,7 @@ class AuditUpdateBody(BaseModel):
                 )
             return checked
         except InputError as problem:
-            raise coded(problem) from None
+            raise input_error(problem) from None
 
     def change(self) -> AuditUpdate:
         """What the PATCH asks for (a key sent as null sets the value to null; a key left out keeps it)."""

@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub_shared.app import rfc3339
 from hub_shared.errors import ApiError
 from hub_shared.identity import Identity
+from hub_shared.timefmt import rfc3339
 from tenantsweep.audits import repository as repo
 from tenantsweep.audits.schemas import AuditFilter, AuditUpdate, AuditUpdateBody, NewAudit, NewAuditBody
 from tenantsweep.catalog import FINISHED_STATUSES, RUNNING, SEVERITY_RANK

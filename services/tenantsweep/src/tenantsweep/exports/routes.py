@@ -11,9 +11,10 @@ from fastapi import Request
 from fastapi.responses import StreamingResponse
 
 from hub_shared.db import Database
+from hub_shared.web import Session, binary_response, error_responses
+from tenantsweep.api import Reader, Settings, tenantsweep_router
 from tenantsweep.exports import service
 from tenantsweep.params import AuditId, SeverityFilter
-from tenantsweep.web import Reader, Session, settings_of, tenantsweep_router
 
 router = tenantsweep_router()
 
@@ -23,17 +24,22 @@ router = tenantsweep_router()
     summary="An audit's findings as CSV (streamed)",
     response_class=StreamingResponse,
     responses={
-        200: {
-            "description": "The findings, one row each: " + ", ".join(service.CSV_COLUMNS),
-            "content": {service.CONTENT_TYPE: {"schema": {"type": "string"}}},
-        }
+        **binary_response(
+            service.CONTENT_TYPE, description="The findings, one row each: " + ", ".join(service.CSV_COLUMNS)
+        ),
+        **error_responses(400, 404),
     },
 )
 async def export_csv(
-    request: Request, session: Session, caller: Reader, audit_id: AuditId, severity: SeverityFilter = None
+    request: Request,
+    session: Session,
+    settings: Settings,
+    caller: Reader,
+    audit_id: AuditId,
+    severity: SeverityFilter = None,
 ) -> StreamingResponse:
     database: Database = request.app.state.runtime.database
-    batch = settings_of(request).tenantsweep_export_batch_rows
+    batch = settings.tenantsweep_export_batch_rows
     name, chunks = await service.export(session, database, audit_id, severity, batch)
     return StreamingResponse(
         chunks, media_type=service.CONTENT_TYPE, headers={"content-disposition": service.content_disposition(name)}

@@ -20,8 +20,8 @@ from urllib.parse import quote
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub_shared.app import rfc3339
 from hub_shared.db import Database
+from hub_shared.timefmt import rfc3339
 from tenantsweep.audits import service as audits
 from tenantsweep.findings import service as findings
 

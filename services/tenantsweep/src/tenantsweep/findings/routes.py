@@ -15,21 +15,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
-
 from hub_shared.errors import ApiError
+from hub_shared.web import Session, error_responses
+from tenantsweep.api import Settings, Writer, ok, tenantsweep_router
 from tenantsweep.audits import service as audits
 from tenantsweep.audits.schemas import Envelope, Finding
 from tenantsweep.findings import service
 from tenantsweep.findings.schemas import BulkFindingsBody, BulkResult, FindingBody
 from tenantsweep.params import AuditId
-from tenantsweep.web import Session, Writer, ok, settings_of, tenantsweep_router
 
 router = tenantsweep_router()
 
 
 @router.post(
-    "/audits/{audit_id}/findings", status_code=201, summary="Add one finding", response_model=Envelope[Finding]
+    "/audits/{audit_id}/findings",
+    status_code=201,
+    summary="Add one finding",
+    responses=error_responses(400, 404, 409),
+    response_model=Envelope[Finding],
 )
 async def add_finding(session: Session, caller: Writer, audit_id: AuditId, body: FindingBody) -> dict[str, Any]:
     await audits.open_for_findings(session, audit_id)
@@ -40,13 +43,14 @@ async def add_finding(session: Session, caller: Writer, audit_id: AuditId, body:
     "/audits/{audit_id}/findings/bulk",
     status_code=201,
     summary="Add many findings in one all-or-nothing request",
+    responses=error_responses(400, 404, 409),
     response_model=Envelope[BulkResult],
 )
 async def add_findings(
-    request: Request, session: Session, caller: Writer, audit_id: AuditId, body: BulkFindingsBody
+    session: Session, settings: Settings, caller: Writer, audit_id: AuditId, body: BulkFindingsBody
 ) -> dict[str, Any]:
     findings = body.new_findings()
-    limit = settings_of(request).tenantsweep_bulk_max_findings
+    limit = settings.tenantsweep_bulk_max_findings
     if len(findings) > limit:
         raise ApiError(
             400,

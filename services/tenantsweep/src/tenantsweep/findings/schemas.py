@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
 
+from hub_shared.bodies import any_case, coded
+from tenantsweep.api import input_error, require_object
 from tenantsweep.catalog import (
     FINDING_STATUSES,
     MAX_CHECK_ID,
@@ -34,7 +35,6 @@ from tenantsweep.catalog import (
     parse_finding_status,
     parse_severity,
 )
-from tenantsweep.web import any_case, coded, require_object
 
 REQUIRED = ("check_id", "check_name", "severity", "status")
 REQUIRED_MESSAGE = "check_id, check_name, severity, and status are required"
@@ -210,7 +210,7 @@ class FindingBody(BaseModel):
     def _check(cls, data: Any) -> Any:
         finding, problems = check_finding(require_object(data))
         if finding is None:
-            raise coded(problems[0])
+            raise input_error(problems[0])
         return finding.__dict__
 
     def finding(self) -> NewFinding:
@@ -233,20 +233,17 @@ class BulkFindingsBody(BaseModel):
     def _check(cls, data: Any) -> Any:
         payload = require_object(data)
         if "findings" not in payload:
-            raise PydanticCustomError("MISSING_DATA", MISSING_FINDINGS)
+            raise coded("MISSING_DATA", MISSING_FINDINGS)
         items = payload["findings"]
         if not isinstance(items, list):
-            raise PydanticCustomError("INVALID_DATA", NOT_AN_ARRAY)
+            raise coded("INVALID_DATA", NOT_AN_ARRAY)
         findings, problems = check_bulk(items)
         if problems:
             invalid = len({problem.index for problem in problems})
-            raise PydanticCustomError(
+            raise coded(
                 "INVALID_FINDINGS",
-                "{message}",
-                {
-                    "message": f"{invalid} of {len(items)} findings are invalid; none were stored",
-                    "extra": {"total_submitted": len(items), "invalid_count": invalid, **item_errors(problems)},
-                },
+                f"{invalid} of {len(items)} findings are invalid; none were stored",
+                {"total_submitted": len(items), "invalid_count": invalid, **item_errors(problems)},
             )
         return {"findings": [_new_finding(finding) for finding in findings]}
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub_shared.app import rfc3339
 from hub_shared.errors import ApiError
+from hub_shared.timefmt import rfc3339
 from tenantsweep.findings import repository as repo
 from tenantsweep.findings.schemas import ItemProblem, NewFinding, item_errors
 

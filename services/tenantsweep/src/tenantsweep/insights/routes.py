@@ -17,14 +17,16 @@ from typing import Annotated, Any
 from fastapi import Query
 from pydantic import BeforeValidator
 
+from hub_shared.bodies import coded
 from hub_shared.errors import ApiError
+from hub_shared.web import Session, error_responses
+from tenantsweep.api import Reader, id_text, ok, tenantsweep_router
 from tenantsweep.audits import service as audits
 from tenantsweep.audits.schemas import Envelope
 from tenantsweep.catalog import MAX_NAME, InputError, clean_name
 from tenantsweep.insights import service
 from tenantsweep.insights.schemas import Comparison, Overview
-from tenantsweep.params import AuditId
-from tenantsweep.web import Reader, Session, coded, id_text, ok, tenantsweep_router
+from tenantsweep.params import AuditId, Id, Name
 
 router = tenantsweep_router()
 
@@ -33,12 +35,13 @@ def _tenant_name(value: Any) -> str | None:
     try:
         return clean_name(value, "tenant_name", max_length=MAX_NAME) or None
     except InputError as problem:
-        raise coded(InputError("INVALID_PARAMETER", problem.message, "tenant_name")) from None
+        raise coded("INVALID_PARAMETER", problem.message) from None
 
 
 @router.get(
     "/audits/{audit_id}/compare",
     summary="Compare an audit with an earlier one, check by check",
+    responses=error_responses(400, 404),
     response_model=Envelope[Comparison],
 )
 async def compare_audits(
@@ -46,9 +49,9 @@ async def compare_audits(
     caller: Reader,
     audit_id: AuditId,
     against: Annotated[
-        int | None,
+        Id | None,
         id_text("against id"),
-        Query(description="the other audit's id (default: the previous completed one)", ge=1, le=2**63 - 1),
+        Query(description="the other audit's id (default: the previous completed one)"),
     ] = None,
 ) -> dict[str, Any]:
     if against == audit_id:
@@ -82,15 +85,16 @@ async def compare_audits(
 @router.get(
     "/overview",
     summary="One row per tenant: latest audit's severity counts and the trend",
+    responses=error_responses(400),
     response_model=Envelope[Overview],
 )
 async def overview(
     session: Session,
     caller: Reader,
     tenant_name: Annotated[
-        str | None,
+        Name | None,
         BeforeValidator(_tenant_name),
-        Query(description="part of the tenant name, any case", max_length=MAX_NAME),
+        Query(description="part of the tenant name, any case"),
     ] = None,
 ) -> dict[str, Any]:
     rows = await service.overview(session, tenant_name)

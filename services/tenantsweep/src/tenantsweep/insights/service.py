@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub_shared.app import rfc3339
+from hub_shared.timefmt import rfc3339
 from tenantsweep.catalog import SEVERITIES, SEVERITY_RANK, is_failing
 from tenantsweep.insights import repository as repo
 from tenantsweep.insights.schemas import AuditCounts, CheckResult, TenantRuns
