@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from hub_shared.settings import ConfigurationError, load_settings
@@ -29,10 +31,18 @@ def test_settings_parse_lists_and_refuse_bad_values(
 
 async def test_openapi_documents_the_json_bodies(qbr: QbrApp) -> None:
     document = (await qbr.http.get("/openapi.json")).json()
-    manual = document["paths"]["/api/qbr/metrics/manual"]["post"]["requestBody"]["content"]["application/json"]
-    schema = manual["schema"]
-    assert set(schema["required"]) == {"period", "metrics"}
-    assert "metric_value" in schema["properties"]["metrics"]["items"]["properties"]  # inlined, no $ref
-    thresholds = document["paths"]["/api/qbr/thresholds"]["post"]["requestBody"]["content"]["application/json"]
-    assert "$ref" not in str(thresholds) and "green_min" in str(thresholds)
+
+    def body(path: str) -> dict[str, Any]:
+        schema = document["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        return resolve(schema)
+
+    def resolve(schema: dict[str, Any]) -> dict[str, Any]:
+        reference = schema.get("$ref")
+        return resolve(document["components"]["schemas"][reference.rsplit("/", 1)[1]]) if reference else schema
+
+    manual = body("/api/qbr/metrics/manual")
+    assert set(manual["required"]) == {"period", "metrics"}
+    assert "metric_value" in resolve(manual["properties"]["metrics"]["items"])["properties"]
+    thresholds = body("/api/qbr/thresholds")
+    assert "green_min" in resolve(thresholds["properties"]["thresholds"]["items"])["properties"]
     assert "/api/qbr/metrics/devices-by-client" in document["paths"]

@@ -31,10 +31,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub_shared.app import rfc3339
 from hub_shared.db import Database
-from qbr.audit import repository as audit_repo
-from qbr.audit.repository import Actor
-from qbr.devices import repository as devices_repo
-from qbr.devices.service import collect_snapshot
+from qbr.audit import service as audit
+from qbr.audit.service import Actor
+from qbr.devices import service as devices
 from qbr.imports import service
 from qbr.imports.readers import ImportFileError, read_table
 from qbr.settings import QbrSettings
@@ -236,11 +235,11 @@ def run_collect(args: argparse.Namespace, settings: QbrSettings, out: TextIO | N
     out = out or sys.stdout
 
     async def work(session: AsyncSession) -> bool:
-        days = [args.snapshot_date] if args.snapshot_date else await devices_repo.latest_snapshot_per_month(session)
+        days = [args.snapshot_date] if args.snapshot_date else await devices.snapshot_days_to_count(session)
         if not days:
             print("No Ninja snapshot to count.", file=out)
         for day in days:
-            result = await collect_snapshot(session, settings, day)
+            result = await devices.collect_snapshot(session, settings, day)
             if result.applied:
                 print(
                     f"{result.month.label}: snapshot {day.isoformat()}, {result.clients} clients, "
@@ -266,7 +265,7 @@ def run_audit(args: argparse.Namespace, settings: QbrSettings, out: TextIO | Non
         sys.exit(EXIT_UNUSABLE)
 
     async def work(session: AsyncSession) -> bool:
-        rows = await audit_repo.recent(session, args.organization_id, limit=args.limit, action=args.action)
+        rows = await audit.recent(session, args.organization_id, limit=args.limit, action=args.action)
         for row in rows:
             period = row["period"].strftime("%Y-%m") if row["period"] is not None else "-"
             change = f"{json.dumps(row['old_value'], sort_keys=True)} → {json.dumps(row['new_value'], sort_keys=True)}"

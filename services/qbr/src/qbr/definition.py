@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from fastapi import APIRouter
 
 from hub_shared.runtime import ConsumerSpec, ServiceSpec
+from qbr.api import configure_app
 from qbr.cli import register
 from qbr.devices.consumers import make_snapshot_handler
 from qbr.models import SCHEMA, messaging, metadata
 from qbr.settings import QbrSettings
 from qbr.tickets.consumers import make_tickets_handler
-from qbr.web import configure_app
 
 
 def routers() -> Sequence[APIRouter]:

@@ -54,3 +54,8 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
     with localcontext() as context:
         context.prec = max(context.prec, value.adjusted() + places + 2)
         return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def as_float(value: Decimal | None) -> float | None:
+    """A stored value as the JSON number the spec shows (``574.0``)."""
+    return None if value is None else float(value)

@@ -66,13 +66,14 @@ async def test_a_threshold_set_for_the_first_time_concurrently_audits_the_true_o
     """Two writers of a threshold that has no row yet: the second must see the first's value as "old"."""
     import asyncio
 
-    from qbr.audit.repository import Actor
+    from qbr.audit.service import Actor
     from qbr.thresholds import service
+    from qbr.thresholds.schemas import ThresholdsBody
 
     url = "/api/qbr/thresholds"
-    first = service.parse_update({"thresholds": [{"metric_name": "rhem", "green_max": 0.1}]})
+    first = ThresholdsBody.model_validate({"thresholds": [{"metric_name": "rhem", "green_max": 0.1}]})
     async with qbr.database.transaction() as session:
-        await service.apply_update(session, first, Actor("bob@example.com", "identity"))
+        await service.apply_update(session, first.organization_id, first.inputs(), Actor("bob@example.com", "identity"))
         # The request starts while the first writer's transaction is still open.
         second = asyncio.create_task(qbr.post(url, {"thresholds": [{"metric_name": "rhem", "green_max": 0.3}]}))
         await asyncio.sleep(0.5)

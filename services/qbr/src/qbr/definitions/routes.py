@@ -15,44 +15,54 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
+from pydantic import BeforeValidator, StringConstraints
 
-from hub_shared.errors import ApiError
+from hub_shared.bodies import any_case, coded
+from hub_shared.web import Session, error_responses
+from qbr.api import Envelope, MonthParam, OrganizationId, QueryFlag, flag_query, month_of, ok, qbr_router
 from qbr.catalog import CATEGORIES
-from qbr.definitions import repository as repo
 from qbr.definitions import service
-from qbr.web import Session, blank, ok, organization_id_param, parse_flag, parse_month
+from qbr.definitions.schemas import MetricDefinitions
 
-router = APIRouter(prefix="/api/qbr", tags=["qbr"])
+router = qbr_router("/api/qbr")
+IncludeIntermediate = Annotated[
+    QueryFlag, flag_query("include_intermediate", "true: also the QuickBooks intermediate values (default false)")
+]
 
 
-@router.get("/metric-definitions", summary="What each QBR metric is (and a month's values with period)")
+def _category(value: Any) -> Any:
+    try:
+        return service.parse_category(value) if isinstance(value, str) else value
+    except service.UnknownCategory as exc:
+        raise coded("INVALID_PARAMETER", str(exc)) from None
+
+
+@router.get(
+    "/metric-definitions",
+    summary="What each QBR metric is (and a month's values with period)",
+    response_model=Envelope[MetricDefinitions],
+    response_model_exclude_unset=True,
+    responses=error_responses(400),
+)
 async def metric_definitions(
     session: Session,
-    period: Annotated[str | None, Query(description="YYYY-MM: include the month's values")] = None,
-    category: Annotated[str | None, Query(description=f"any case: {', '.join(CATEGORIES)}")] = None,
-    include_intermediate: Annotated[
-        str | None, Query(description="true: also the QuickBooks intermediate values (default false)")
+    period: Annotated[MonthParam | None, Query(description="YYYY-MM: include the month's values")] = None,
+    category: Annotated[
+        Annotated[str, StringConstraints(pattern=f"^{any_case(CATEGORIES)}$")] | None,
+        BeforeValidator(_category),
+        Query(description=f"any case: {', '.join(CATEGORIES)}"),
     ] = None,
-    organization_id: Annotated[str | None, Query(description="default 1")] = None,
+    include_intermediate: IncludeIntermediate = False,
+    organization_id: OrganizationId = 1,
 ) -> dict[str, Any]:
-    month = None if blank(period) else parse_month(period or "")
-    try:
-        wanted = None if blank(category) else service.parse_category(category or "")
-    except service.UnknownCategory as exc:
-        raise ApiError(400, str(exc), code="INVALID_PARAMETER") from None
-    include = parse_flag(include_intermediate, "include_intermediate", default=False)
-    organization = organization_id_param(organization_id)
-
-    metrics = service.select(wanted, include)
-    values = None
-    if month is not None:
-        stored = await repo.month_values(session, organization, month.first_day)
-        values = service.resolve(stored) if stored else None
+    month = month_of(period)
+    metrics = service.select(category, include_intermediate)
+    values = None if month is None else await service.month_values(session, organization_id, month)
     return ok(
         {
             "period": None if month is None else month.label,
-            "organization_id": organization,
+            "organization_id": organization_id,
             "count": len(metrics),
             "metrics": [service.metric_view(metric, values) for metric in metrics],
         }

@@ -1,4 +1,4 @@
-"""The metric definitions and a month's values for them (pure, no I/O).
+"""The metric definitions and a month's values for them (no SQL, no HTTP).
 
 Filters: ``category`` (one of the catalogue's categories, any case) and ``include_intermediate`` (the
 QuickBooks inputs are left out unless asked for); both apply together, so ``category=Intermediate``
@@ -19,8 +19,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from qbr.catalog import CATEGORIES, DESCRIBED, DESCRIBED_BY_NAME, Calculation, Format, MetricInfo
+from qbr.definitions import repository as repo
 from qbr.numbers import round_half_up, without_trailing_zeros
+from qbr.periods import Month
 
 _CATEGORY_BY_KEY = {category.casefold(): category for category in CATEGORIES}
 
@@ -70,6 +74,12 @@ def resolve(stored: Mapping[str, Decimal]) -> dict[str, Decimal]:
     for metric in DESCRIBED:
         value_of(metric.name)
     return values
+
+
+async def month_values(session: AsyncSession, organization_id: int, month: Month) -> dict[str, Decimal] | None:
+    """Every described metric's value for the organisation's month (None: the month has no rows)."""
+    stored = await repo.month_values(session, organization_id, month.first_day)
+    return resolve(stored) if stored else None
 
 
 def shown(value: Decimal, format: Format) -> str:

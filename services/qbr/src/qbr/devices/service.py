@@ -14,7 +14,7 @@ is ``historical``. When both exist, live wins.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -102,6 +102,47 @@ async def collect_snapshot(session: AsyncSession, settings: QbrSettings, snapsho
         endpoints=endpoints,
         kept_manual=kept,
     )
+
+
+async def snapshot_days_to_count(session: AsyncSession) -> list[date]:
+    """The newest Ninja snapshot of every month that still has device-level rows (the backfill's days)."""
+    return await repo.latest_snapshot_per_month(session)
+
+
+# ---------------------------------------------------------------------------------------------- imports
+
+
+async def lock_historical_month(
+    session: AsyncSession, organization_id: int, month: Month
+) -> dict[str, tuple[int, int]]:
+    """Lock the month until the transaction ends; its imported counts by client, ``(seats, endpoints)``."""
+    await repo.lock_month(session, organization_id, month.first_day)
+    rows = await repo.client_counts(session, organization_id, month.first_day, HISTORICAL)
+    return {row["client_name"]: (int(row["seats"]), int(row["endpoints"])) for row in rows}
+
+
+async def write_historical_month(
+    session: AsyncSession,
+    organization_id: int,
+    month: Month,
+    written: Mapping[str, tuple[int, int]],
+    removed: Sequence[str],
+    updated_by: str,
+) -> None:
+    """Store imported counts of a month locked by :func:`lock_historical_month`: ``written`` clients
+    upserted, ``removed`` ones deleted (the month row is kept, and created on first import)."""
+    period = month.first_day
+    stored_month = await repo.month_row(session, organization_id, period, HISTORICAL)
+    if stored_month is None or written or removed:
+        await repo.upsert_month(session, organization_id, period, HISTORICAL, None, updated_by)
+    await repo.insert_clients(
+        session,
+        organization_id,
+        period,
+        HISTORICAL,
+        [{"client_name": name, "seats": seats, "endpoints": endpoints} for name, (seats, endpoints) in written.items()],
+    )
+    await repo.delete_clients(session, organization_id, period, HISTORICAL, removed)
 
 
 # ---------------------------------------------------------------------------------------------- views

@@ -22,11 +22,10 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qbr.audit import repository as audit
-from qbr.audit.repository import Actor, AuditEntry
+from qbr.audit import service as audit
+from qbr.audit.service import Actor, AuditEntry
 from qbr.catalog import BY_NAME, METRIC_NAMES
-from qbr.devices import repository as devices_repo
-from qbr.devices.service import HISTORICAL
+from qbr.devices import service as devices
 from qbr.imports.readers import (
     CellError,
     ImportFileError,
@@ -132,11 +131,7 @@ async def plan_clients(
         by_month[row.month].append(row)
     changes: list[ClientChange] = []
     for month in sorted(by_month):
-        await devices_repo.lock_month(session, organization_id, month.first_day)
-        stored = {
-            item["client_name"]: (int(item["seats"]), int(item["endpoints"]))
-            for item in await devices_repo.client_counts(session, organization_id, month.first_day, HISTORICAL)
-        }
+        stored = await devices.lock_historical_month(session, organization_id, month)
         named = set()
         for row in by_month[month]:
             named.add(row.client_name)
@@ -164,23 +159,15 @@ async def apply_clients(
     entries: list[AuditEntry] = []
     for month, month_changes in sorted(by_month.items()):
         period = month.first_day
-        stored_month = await devices_repo.month_row(session, organization_id, period, HISTORICAL)
         written = [change for change in month_changes if change.action in ("insert", "update")]
-        removed = [change.client_name for change in month_changes if change.action == "remove"]
-        if stored_month is None or written or removed:
-            await devices_repo.upsert_month(session, organization_id, period, HISTORICAL, None, actor.name)
-        await devices_repo.insert_clients(
+        await devices.write_historical_month(
             session,
             organization_id,
-            period,
-            HISTORICAL,
-            [
-                {"client_name": change.client_name, "seats": change.new[0], "endpoints": change.new[1]}
-                for change in written
-                if change.new is not None
-            ],
+            month,
+            {change.client_name: change.new for change in written if change.new is not None},
+            [change.client_name for change in month_changes if change.action == "remove"],
+            actor.name,
         )
-        await devices_repo.delete_clients(session, organization_id, period, HISTORICAL, removed)
         entries.extend(
             AuditEntry(
                 action="clients.import",

@@ -17,107 +17,139 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query
+from pydantic import BeforeValidator, Field, StringConstraints
 
+from hub_shared.bodies import any_case, coded
 from hub_shared.errors import ApiError
-from qbr.audit.repository import Actor
-from qbr.catalog import BY_NAME
-from qbr.metrics import repository as repo
-from qbr.metrics import service
-from qbr.metrics.schemas import MISSING_MESSAGE, ManualEntryDoc, parse_manual_entry, unknown_metric
-from qbr.periods import Month, Quarter
-from qbr.web import (
+from hub_shared.web import Session, error_responses
+from qbr.api import (
+    MAX_ID,
+    Envelope,
+    MonthParam,
+    OrganizationId,
+    QuarterParam,
     Reader,
-    Session,
     Writer,
-    blank,
-    json_object,
+    month_of,
     ok,
-    openapi_body,
-    organization_id_param,
-    parse_id,
-    parse_month,
-    parse_quarter,
+    qbr_router,
+    quarter_of,
 )
+from qbr.audit.service import Actor
+from qbr.catalog import BY_NAME, METRIC_NAMES
+from qbr.metrics import service
+from qbr.metrics.schemas import ManualEntryBody, ManualResult, MonthlyMetrics, QuarterlyMetrics, unknown_metric
 
-router = APIRouter(prefix="/api/qbr/metrics", tags=["qbr"])
+router = qbr_router("/api/qbr/metrics")
 # The replaced system's values; ``best`` (one row per metric, preferring the best source) is no filter here.
 DATA_SOURCES = ("quickbooks", "manual", "collected", "best")
 BEST = "best"
+DATA_SOURCE_MESSAGE = f"data_source must be one of: {', '.join(DATA_SOURCES)}"
 
 
 def no_data(message: str = "No data available for the requested period") -> ApiError:
     return ApiError(404, message, code="NO_DATA")
 
 
-@router.get("/monthly", summary="Monthly QBR metrics (latest month when no period)")
+def _vendor(value: Any) -> Any:
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit() or int(value) > MAX_ID:
+        raise coded("INVALID_PARAMETER", "vendor_id must be a non-negative integer (0 = any)")
+    return int(value)
+
+
+def _metric_name(value: Any) -> Any:
+    if value not in BY_NAME:
+        raise unknown_metric(str(value))
+    return value
+
+
+def _data_source(value: Any) -> Any:
+    if not isinstance(value, str) or value.lower() not in DATA_SOURCES:
+        raise coded("INVALID_DATA_SOURCE", DATA_SOURCE_MESSAGE)
+    return value.lower()
+
+
+@router.get(
+    "/monthly",
+    summary="Monthly QBR metrics (latest month when no period)",
+    response_model=Envelope[MonthlyMetrics],
+    responses=error_responses(400, 404),
+)
 async def monthly(
     session: Session,
     _caller: Reader,
-    period: Annotated[str | None, Query(description="YYYY-MM")] = None,
-    organization_id: Annotated[str | None, Query(description="default 1")] = None,
-    vendor_id: Annotated[str | None, Query(description="2 = NinjaOne, 3 = ConnectWise; 0 = any")] = None,
-    metric_name: Annotated[str | None, Query()] = None,
-    data_source: Annotated[str | None, Query(description="collected or manual")] = None,
+    period: Annotated[MonthParam | None, Query(description="YYYY-MM (default: the latest month with data)")] = None,
+    organization_id: OrganizationId = 1,
+    vendor_id: Annotated[
+        Annotated[int, Field(ge=0, le=MAX_ID)] | None,
+        BeforeValidator(_vendor),
+        Query(description="2 = NinjaOne, 3 = ConnectWise; 0 = any"),
+    ] = None,
+    metric_name: Annotated[
+        Annotated[str, StringConstraints(pattern=f"^(?:{'|'.join(METRIC_NAMES)})$")] | None,
+        BeforeValidator(_metric_name),
+        Query(description="one catalogue metric"),
+    ] = None,
+    data_source: Annotated[
+        Annotated[str, StringConstraints(pattern=f"^{any_case(DATA_SOURCES)}$")] | None,
+        BeforeValidator(_data_source),
+        Query(description="quickbooks, manual, collected or best (any case)"),
+    ] = None,
 ) -> dict[str, Any]:
-    organization = organization_id_param(organization_id)
-    vendor = None if (vendor_id or "").strip() == "0" else parse_id(vendor_id, "vendor_id", default=None)
-    name = None if blank(metric_name) else (metric_name or "").strip()
-    if name is not None and name not in BY_NAME:
-        raise unknown_metric(name)
-    source = None if blank(data_source) else (data_source or "").strip().lower()
-    if source is not None and source not in DATA_SOURCES:
-        raise ApiError(400, f"data_source must be one of: {', '.join(DATA_SOURCES)}", code="INVALID_DATA_SOURCE")
-    if blank(period):
-        latest = await repo.latest_period(session, organization)
-        if latest is None:
+    month = month_of(period)
+    if month is None:
+        month = await service.latest_month(session, organization_id)
+        if month is None:
             raise no_data("No monthly data available")
-        month = Month.of(latest)
-    else:
-        month = parse_month(period or "")
-        if not await repo.has_rows(session, organization, [month.first_day]):
-            raise no_data(f"No data available for period {month.label}")
-    rows = await repo.month_rows(
+    elif not await service.has_values(session, organization_id, month):
+        raise no_data(f"No data available for period {month.label}")
+    metrics = await service.month_views(
         session,
-        organization,
-        month.first_day,
-        vendor_id=vendor,
-        metric_name=name,
-        data_source=None if source == BEST else source,
+        organization_id,
+        month,
+        vendor_id=vendor_id or None,
+        metric_name=metric_name,
+        data_source=None if data_source == BEST else data_source,
     )
     return ok(
         {
             "period": month.label,
-            "organization_id": organization,
-            "data_source_filter": source,
-            "metrics": [service.metric_view(row) for row in rows],
+            "organization_id": organization_id,
+            "data_source_filter": data_source,
+            "metrics": metrics,
         }
     )
 
 
-@router.get("/quarterly", summary="Quarterly aggregated metrics (sums and averages)")
+@router.get(
+    "/quarterly",
+    summary="Quarterly aggregated metrics (sums and averages)",
+    response_model=Envelope[QuarterlyMetrics],
+    responses=error_responses(400, 404),
+)
 async def quarterly(
     session: Session,
     _caller: Reader,
-    period: Annotated[str | None, Query(description="YYYY-Q1..Q4")] = None,
-    organization_id: Annotated[str | None, Query(description="default 1")] = None,
+    period: Annotated[
+        QuarterParam | None, Query(description="YYYY-Q1..Q4 (default: the quarter of the latest month with data)")
+    ] = None,
+    organization_id: OrganizationId = 1,
 ) -> dict[str, Any]:
-    organization = organization_id_param(organization_id)
-    if blank(period):
-        latest = await repo.latest_period(session, organization)
+    quarter = quarter_of(period)
+    if quarter is None:
+        latest = await service.latest_month(session, organization_id)
         if latest is None:
             raise no_data("No monthly data available")
-        quarter: Quarter = Month.of(latest).quarter
-    else:
-        quarter = parse_quarter(period or "")
-    aggregates, present = await service.quarter_aggregates(session, organization, quarter)
+        quarter = latest.quarter
+    aggregates, present = await service.quarter_aggregates(session, organization_id, quarter)
     if not present:
         raise no_data(f"No data available for period {quarter.label}")
     values, details = service.quarterly_view(aggregates.values())
     return ok(
         {
             "period": quarter.label,
-            "organization_id": organization,
+            "organization_id": organization_id,
             "monthly_periods": [month.label for month in quarter.months],
             "months_with_data": [month.label for month in present],
             "metrics": values,
@@ -129,35 +161,28 @@ async def quarterly(
 @router.post(
     "/manual",
     summary="Enter or update metrics for a month by hand",
-    openapi_extra=openapi_body(ManualEntryDoc),
+    response_model=Envelope[ManualResult],
+    responses=error_responses(400, 409, descriptions={409: "PROTECTED_METRIC: a collected value without force_update"}),
 )
-async def manual(request: Request, session: Session, caller: Writer) -> dict[str, Any]:
-    entry = parse_manual_entry(await json_object(request, MISSING_MESSAGE))
-    plan = await service.plan_manual_month(
-        session, entry.organization_id, entry.month, entry.metrics, entry.force_update
-    )
+async def manual(session: Session, caller: Writer, body: ManualEntryBody) -> dict[str, Any]:
+    month = body.month
+    plan = await service.plan_manual_month(session, body.organization_id, month, body.inputs(), body.force_update)
     protected = [change.metric.metric_name for change in plan if change.action == "protected"]
     if protected:
         raise ApiError(
             409,
-            f"Collected metrics for {entry.month.label} are protected: {', '.join(protected)}. "
+            f"Collected metrics for {month.label} are protected: {', '.join(protected)}. "
             "Send force_update: true to overwrite them.",
             code="PROTECTED_METRIC",
             extra={"protected_metrics": protected},
         )
     await service.apply_manual(
         session,
-        entry.organization_id,
-        entry.month,
+        body.organization_id,
+        month,
         plan,
         Actor(caller.user, "identity"),
         audit_action="metric.manual",
-        details={"force_update": entry.force_update},
+        details={"force_update": body.force_update},
     )
-    return ok(
-        {
-            "period": entry.month.label,
-            "organization_id": entry.organization_id,
-            "updated_count": len(plan),
-        }
-    )
+    return ok({"period": month.label, "organization_id": body.organization_id, "updated_count": len(plan)})

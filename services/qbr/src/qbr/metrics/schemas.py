@@ -1,104 +1,176 @@
-"""The manual-entry body (``POST /api/qbr/metrics/manual``), checked field by field into the spec's codes.
+"""The metrics routes' body and answers as pydantic models.
 
-The body is read by hand rather than by FastAPI's validation so that a missing field answers
-``MISSING_DATA``, a bad period ``INVALID_PERIOD`` and a wrong type ``INVALID_DATA`` (all 400), as the
-spec's error table says. :class:`ManualEntryDoc` documents the shape in OpenAPI.
+The manual-entry body (``POST /api/qbr/metrics/manual``) is checked field by field into the spec's codes
+by its model: a missing field answers ``MISSING_DATA``, a bad period ``INVALID_PERIOD``, an unknown metric
+``INVALID_METRIC`` and a wrong type ``INVALID_DATA`` (all 400), as the spec's error table says.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema, model_validator
 
-from hub_shared.errors import ApiError
+from hub_shared.bodies import coded
+from qbr.api import MONTH_PATTERN, Id
 from qbr.catalog import BY_NAME, METRIC_NAMES
-from qbr.metrics.service import MetricInput, default_vendor
-from qbr.periods import Month
-from qbr.web import DEFAULT_ORGANIZATION_ID, body_decimal, body_id, body_text, parse_month
+from qbr.inputs import ExactNumber, body_decimal, body_id, body_object, body_text
+from qbr.periods import MONTH_FORMAT_MESSAGE, Month
 
 MISSING_MESSAGE = "Request body must include 'period' and 'metrics'"
 MAX_METRICS = len(METRIC_NAMES)
 MAX_NOTES = 2000
-
-
-class ManualMetricDoc(BaseModel):
-    metric_name: str = Field(description="A catalogue metric name, e.g. employees")
-    metric_value: float
-    vendor_id: int | None = Field(default=None, description="Omitted: the metric's own vendor (null company-wide)")
-    notes: str | None = None
-
-
-class ManualEntryDoc(BaseModel):
-    period: str = Field(description="YYYY-MM", examples=["2025-11"])
-    organization_id: int = DEFAULT_ORGANIZATION_ID
-    metrics: list[ManualMetricDoc]
-    force_update: bool = Field(default=False, description="Overwrite collected metrics")
+MetricName = Annotated[str, WithJsonSchema({"type": "string", "enum": list(METRIC_NAMES)})]
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 
 
 @dataclass(frozen=True)
-class ManualEntry:
-    month: Month
-    organization_id: int
-    metrics: list[MetricInput]
-    force_update: bool
+class MetricInput:
+    """A value to store: the metric, its value, its vendor (resolved) and notes."""
+
+    metric_name: str
+    metric_value: Decimal
+    vendor_id: int | None
+    notes: str | None = None
 
 
-def unknown_metric(name: str) -> ApiError:
-    return ApiError(400, f"Unknown metric '{name}'. Known metrics: {', '.join(METRIC_NAMES)}", code="INVALID_METRIC")
+def unknown_metric(name: str) -> Exception:
+    return coded("INVALID_METRIC", f"Unknown metric '{name}'. Known metrics: {', '.join(METRIC_NAMES)}")
 
 
 def metric_name_of(value: Any, where: str) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ApiError(400, f"{where} is required", code="MISSING_DATA")
+        raise coded("MISSING_DATA", f"{where} is required")
     if not isinstance(value, str):
-        raise ApiError(400, f"{where} must be a string", code="INVALID_DATA")
+        raise coded("INVALID_DATA", f"{where} must be a string")
     return value.strip()
 
 
-def parse_manual_entry(body: dict[str, Any]) -> ManualEntry:
-    period, items = body.get("period"), body.get("metrics")
-    if period is None or (isinstance(period, str) and not period.strip()) or items is None:
-        raise ApiError(400, MISSING_MESSAGE, code="MISSING_DATA")
-    if not isinstance(period, str):
-        raise ApiError(400, "period must be a string in YYYY-MM format", code="INVALID_PERIOD")
-    month = parse_month(period)
-    if not isinstance(items, list):
-        raise ApiError(400, "metrics must be an array", code="INVALID_DATA")
-    if not items:
-        raise ApiError(400, "metrics must contain at least one metric", code="MISSING_DATA")
-    if len(items) > MAX_METRICS:
-        raise ApiError(400, f"metrics may contain at most {MAX_METRICS} entries", code="INVALID_DATA")
-    force = body.get("force_update", False)
-    if force is None:
-        force = False
-    if not isinstance(force, bool):
-        raise ApiError(400, "force_update must be true or false", code="INVALID_DATA")
-    organization_id = body_id(body.get("organization_id"), "organization_id", default=DEFAULT_ORGANIZATION_ID)
-    assert organization_id is not None
+class ManualMetric(BaseModel):
+    metric_name: MetricName = Field(description="A catalogue metric name, e.g. employees")
+    metric_value: ExactNumber = Field(description="must not be negative unless the metric may be (net_profit, …)")
+    vendor_id: Id | None = Field(default=None, description="Omitted: the metric's own vendor (null company-wide)")
+    notes: str | None = Field(default=None, max_length=MAX_NOTES)
 
-    metrics: list[MetricInput] = []
-    seen: set[str] = set()
-    for index, item in enumerate(items):
-        where = f"metrics[{index}]"
-        if not isinstance(item, dict):
-            raise ApiError(400, f"{where} must be an object", code="INVALID_DATA")
-        name = metric_name_of(item.get("metric_name"), f"{where}.metric_name")
-        value = body_decimal(item.get("metric_value"), f"{where}.metric_value", required=True)
-        assert value is not None
-        if name not in BY_NAME:
-            raise unknown_metric(name)
-        if name in seen:
-            raise ApiError(400, f"{where}: metric '{name}' appears more than once", code="INVALID_DATA")
-        seen.add(name)
-        if value < 0 and not BY_NAME[name].may_be_negative:
-            raise ApiError(400, f"{where}.metric_value must not be negative for {name}", code="INVALID_DATA")
-        vendor_id = (
-            body_id(item["vendor_id"], f"{where}.vendor_id", default=None)
-            if "vendor_id" in item
-            else default_vendor(name)
-        )
-        notes = body_text(item.get("notes"), f"{where}.notes", max_length=MAX_NOTES)
-        metrics.append(MetricInput(name, value, vendor_id, notes))
-    return ManualEntry(month, organization_id, metrics, force)
+
+class ManualEntryBody(BaseModel):
+    """A month's values entered by hand; a collected value is only replaced with ``force_update``."""
+
+    period: str = Field(pattern=MONTH_PATTERN, description="YYYY-MM", examples=["2025-11"])
+    organization_id: Id = 1
+    metrics: list[ManualMetric] = Field(min_length=1, max_length=MAX_METRICS)
+    force_update: bool = Field(default=False, description="Overwrite collected metrics")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _check(cls, data: Any) -> Any:
+        body = body_object(data, MISSING_MESSAGE)
+        period, items = body.get("period"), body.get("metrics")
+        if period is None or (isinstance(period, str) and not period.strip()) or items is None:
+            raise coded("MISSING_DATA", MISSING_MESSAGE)
+        if not isinstance(period, str) or not re.fullmatch(MONTH_PATTERN, period.strip()):
+            raise coded("INVALID_PERIOD", MONTH_FORMAT_MESSAGE)
+        if not isinstance(items, list):
+            raise coded("INVALID_DATA", "metrics must be an array")
+        if not items:
+            raise coded("MISSING_DATA", "metrics must contain at least one metric")
+        if len(items) > MAX_METRICS:
+            raise coded("INVALID_DATA", f"metrics may contain at most {MAX_METRICS} entries")
+        force = body.get("force_update", False)
+        if force is None:
+            force = False
+        if not isinstance(force, bool):
+            raise coded("INVALID_DATA", "force_update must be true or false")
+        organization_id = body_id(body.get("organization_id"), "organization_id", default=1)
+        metrics: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            where = f"metrics[{index}]"
+            if not isinstance(item, dict):
+                raise coded("INVALID_DATA", f"{where} must be an object")
+            name = metric_name_of(item.get("metric_name"), f"{where}.metric_name")
+            value = body_decimal(item.get("metric_value"), f"{where}.metric_value", required=True)
+            assert value is not None
+            if name not in BY_NAME:
+                raise unknown_metric(name)
+            if name in seen:
+                raise coded("INVALID_DATA", f"{where}: metric '{name}' appears more than once")
+            seen.add(name)
+            if value < 0 and not BY_NAME[name].may_be_negative:
+                raise coded("INVALID_DATA", f"{where}.metric_value must not be negative for {name}")
+            metric: dict[str, Any] = {"metric_name": name, "metric_value": value}
+            if "vendor_id" in item:
+                metric["vendor_id"] = body_id(item["vendor_id"], f"{where}.vendor_id", default=None)
+            metric["notes"] = body_text(item.get("notes"), f"{where}.notes", max_length=MAX_NOTES)
+            metrics.append(metric)
+        return {
+            "period": period.strip(),
+            "organization_id": organization_id,
+            "metrics": metrics,
+            "force_update": force,
+        }
+
+    @property
+    def month(self) -> Month:
+        return Month.parse(self.period)
+
+    def inputs(self) -> list[MetricInput]:
+        """The values to store, each with its vendor (the metric's own when the item names none)."""
+        return [
+            MetricInput(
+                metric.metric_name,
+                metric.metric_value,
+                metric.vendor_id if "vendor_id" in metric.model_fields_set else BY_NAME[metric.metric_name].vendor_id,
+                metric.notes,
+            )
+            for metric in self.metrics
+        ]
+
+
+# ---------------------------------------------------------------------------------------------- answers
+
+DataSource = Literal["collected", "manual", "quickbooks", "calculated"]
+
+
+class MonthlyMetric(BaseModel):
+    metric_name: str
+    metric_value: float
+    vendor_id: int | None
+    data_source: DataSource
+    description: str | None
+    notes: str | None
+    updated_by: str | None
+    updated_at: Timestamp
+
+
+class MonthlyMetrics(BaseModel):
+    period: str = Field(examples=["2025-11"])
+    organization_id: int
+    data_source_filter: str | None
+    metrics: list[MonthlyMetric]
+
+
+class QuarterlyMetric(BaseModel):
+    metric_name: str
+    metric_value: float
+    description: str | None
+    aggregation: Literal["sum", "average"]
+    months_with_data: int = Field(description="how many of the quarter's months had a value")
+
+
+class QuarterlyMetrics(BaseModel):
+    period: str = Field(examples=["2025-Q4"])
+    organization_id: int
+    monthly_periods: list[str]
+    months_with_data: list[str]
+    metrics: dict[str, float] = Field(description="the spec's {metric_name: value} map")
+    metric_details: list[QuarterlyMetric] = Field(description="the replaced system's per-metric list")
+
+
+class ManualResult(BaseModel):
+    period: str
+    organization_id: int
+    updated_count: int

@@ -20,12 +20,13 @@ from typing import Any, Literal
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub_shared.app import rfc3339
-from qbr.audit import repository as audit
-from qbr.audit.repository import Actor, AuditEntry
+from hub_shared.timefmt import rfc3339
+from qbr.audit import service as audit
+from qbr.audit.service import Actor, AuditEntry
 from qbr.catalog import BY_NAME, NINJA_VENDOR_ID
 from qbr.metrics import repository as repo
 from qbr.metrics.aggregation import Aggregate, aggregate
+from qbr.metrics.schemas import MetricInput
 from qbr.numbers import round_half_up
 from qbr.periods import Month, Quarter
 
@@ -34,16 +35,6 @@ COLLECTED = "collected"
 MANUAL = "manual"
 # Quarterly aggregates are exact; the view shows them to 4 places (averages can repeat forever).
 VIEW_PLACES = 4
-
-
-@dataclass(frozen=True)
-class MetricInput:
-    """A value to store: the metric, its value, its vendor (resolved) and notes."""
-
-    metric_name: str
-    metric_value: Decimal
-    vendor_id: int | None
-    notes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,10 +47,6 @@ class PlannedChange:
     @property
     def writes(self) -> bool:
         return self.action in ("insert", "update")
-
-
-def default_vendor(metric_name: str) -> int | None:
-    return BY_NAME[metric_name].vendor_id
 
 
 def row_state(row: RowMapping | None) -> dict[str, Any] | None:
@@ -194,6 +181,35 @@ async def write_collected(
         )
         written.append(CollectedWrite(name, value, kept_manual=False))
     return written
+
+
+# ---------------------------------------------------------------------------------------------- reads
+
+
+async def latest_month(session: AsyncSession, organization_id: int) -> Month | None:
+    """The organisation's latest month with any value (None: it has none)."""
+    latest = await repo.latest_period(session, organization_id)
+    return None if latest is None else Month.of(latest)
+
+
+async def has_values(session: AsyncSession, organization_id: int, month: Month) -> bool:
+    return await repo.has_rows(session, organization_id, [month.first_day])
+
+
+async def month_views(
+    session: AsyncSession,
+    organization_id: int,
+    month: Month,
+    *,
+    vendor_id: int | None = None,
+    metric_name: str | None = None,
+    data_source: str | None = None,
+) -> list[dict[str, Any]]:
+    """The month's metrics as the monthly view shows them (filters narrow the list)."""
+    rows = await repo.month_rows(
+        session, organization_id, month.first_day, vendor_id=vendor_id, metric_name=metric_name, data_source=data_source
+    )
+    return [metric_view(row) for row in rows]
 
 
 # ---------------------------------------------------------------------------------------------- views

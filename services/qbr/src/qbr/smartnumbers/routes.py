@@ -10,44 +10,81 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
+from pydantic import BaseModel
 
 from hub_shared.errors import ApiError
-from qbr.metrics import service as metrics
-from qbr.smartnumbers.formulas import compute
-from qbr.thresholds import repository as thresholds_repo
-from qbr.thresholds import service as thresholds
-from qbr.web import Reader, Session, blank, number, ok, organization_id_param, parse_quarter
+from hub_shared.web import Session, error_code, error_responses
+from qbr.api import (
+    MISSING_PERIOD_MESSAGE,
+    Envelope,
+    OrganizationId,
+    Reader,
+    RequiredQuarterParam,
+    number,
+    ok,
+    qbr_router,
+)
+from qbr.periods import Quarter
+from qbr.smartnumbers import service
+from qbr.smartnumbers.formulas import SMARTNUMBER_NAMES
 
-router = APIRouter(prefix="/api/qbr/smartnumbers", tags=["qbr"])
+router = qbr_router("/api/qbr/smartnumbers")
 
 
-@router.get("", summary="The 18 SmartNumbers (KPIs) of a quarter, with threshold statuses")
+class ThresholdStatus(BaseModel):
+    green_min: float | None
+    green_max: float | None
+    yellow_min: float | None
+    yellow_max: float | None
+    red_threshold: float | None
+    status: str | None
+
+
+class SmartNumbers(BaseModel):
+    period: str
+    organization_id: int
+    monthly_periods: list[str]
+    months_with_data: list[str]
+    smartnumbers: dict[str, float | None]
+    smart_numbers: dict[str, float | None]
+    statuses: dict[str, str | None]
+    thresholds: dict[str, ThresholdStatus]
+
+
+@router.get(
+    "",
+    summary="The 18 SmartNumbers (KPIs) of a quarter, with threshold statuses",
+    response_model=Envelope[SmartNumbers],
+    responses=error_responses(400, 404),
+)
 async def smartnumbers(
     session: Session,
     _caller: Reader,
-    period: Annotated[str | None, Query(description="YYYY-Q1..Q4 (required)")] = None,
-    organization_id: Annotated[str | None, Query(description="default 1")] = None,
+    period: Annotated[
+        RequiredQuarterParam,
+        Query(
+            description="YYYY-Q1..Q4",
+            examples=["2025-Q4"],
+            json_schema_extra=error_code(missing="MISSING_PERIOD", missing_message=MISSING_PERIOD_MESSAGE),
+        ),
+    ],
+    organization_id: OrganizationId = 1,
 ) -> dict[str, Any]:
-    if blank(period):
-        raise ApiError(400, "Period parameter is required (format: YYYY-Q1)", code="MISSING_PERIOD")
-    quarter = parse_quarter(period or "")
-    organization = organization_id_param(organization_id)
-    aggregates, present = await metrics.quarter_aggregates(session, organization, quarter)
-    if not present:
+    quarter = Quarter.parse(period)
+    numbers = await service.of_quarter(session, organization_id, quarter)
+    if numbers is None:
         raise ApiError(404, f"No data available for period {quarter.label}", code="NO_DATA")
-    values = compute({name: item.value for name, item in aggregates.items()})
-    statuses, detail = thresholds.statuses(values, await thresholds_repo.list_for(session, organization))
-    shown = {name: number(value) for name, value in values.items()}
+    shown = {name: number(numbers.values.get(name)) for name in SMARTNUMBER_NAMES}
     return ok(
         {
             "period": quarter.label,
-            "organization_id": organization,
+            "organization_id": organization_id,
             "monthly_periods": [month.label for month in quarter.months],
-            "months_with_data": [month.label for month in present],
+            "months_with_data": [month.label for month in numbers.months_with_data],
             "smartnumbers": shown,
             "smart_numbers": shown,
-            "statuses": statuses,
-            "thresholds": detail,
+            "statuses": numbers.statuses,
+            "thresholds": numbers.thresholds,
         }
     )

@@ -2,33 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
-
-from qbr.audit.repository import Actor
-from qbr.thresholds import repository as repo
+from hub_shared.web import Session, error_responses
+from qbr.api import Envelope, OrganizationId, Reader, Writer, ok, qbr_router
+from qbr.audit.service import Actor
 from qbr.thresholds import service
-from qbr.web import Reader, Session, Writer, json_object, ok, openapi_body, organization_id_param
+from qbr.thresholds.schemas import Thresholds, ThresholdsBody, ThresholdsUpdated
 
-router = APIRouter(prefix="/api/qbr/thresholds", tags=["qbr"])
+router = qbr_router("/api/qbr/thresholds")
 
 
-@router.get("", summary="Green/yellow/red bands of the SmartNumbers")
-async def list_thresholds(
-    session: Session, _caller: Reader, organization_id: Annotated[str | None, Query(description="default 1")] = None
-) -> dict[str, Any]:
-    organization = organization_id_param(organization_id)
-    rows = await repo.list_for(session, organization)
-    return ok({"organization_id": organization, "thresholds": [service.threshold_view(row) for row in rows]})
+@router.get(
+    "",
+    summary="Green/yellow/red bands of the SmartNumbers",
+    response_model=Envelope[Thresholds],
+    responses=error_responses(400),
+)
+async def list_thresholds(session: Session, _caller: Reader, organization_id: OrganizationId = 1) -> dict[str, Any]:
+    return ok({"organization_id": organization_id, "thresholds": await service.views(session, organization_id)})
 
 
 @router.post(
     "",
     summary="Set the bands of one or more SmartNumbers",
-    openapi_extra=openapi_body(service.ThresholdsDoc),
+    response_model=Envelope[ThresholdsUpdated],
+    responses=error_responses(400),
 )
-async def update_thresholds(request: Request, session: Session, caller: Writer) -> dict[str, Any]:
-    update = service.parse_update(await json_object(request, service.MISSING_MESSAGE))
-    count = await service.apply_update(session, update, Actor(caller.user, "identity"))
-    return ok({"organization_id": update.organization_id, "updated_count": count})
+async def update_thresholds(session: Session, caller: Writer, body: ThresholdsBody) -> dict[str, Any]:
+    count = await service.apply_update(session, body.organization_id, body.inputs(), Actor(caller.user, "identity"))
+    return ok({"organization_id": body.organization_id, "updated_count": count})
