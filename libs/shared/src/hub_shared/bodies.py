@@ -30,6 +30,7 @@ from pydantic_core import PydanticCustomError
 from hub_shared.errors import ApiError
 
 MALFORMED_MESSAGE = "Malformed JSON body"
+_SPECIAL = frozenset("\\^$.|?*+()[]{}/")
 _CODE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,}")
 
 
@@ -59,7 +60,9 @@ def any_case(words: Sequence[str]) -> str:
     a ``pattern`` that documents a value the route matches case-insensitively)."""
 
     def letters(word: str) -> str:
-        return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
+        return "".join(
+            f"[{c.upper()}{c.lower()}]" if c.isalpha() else f"\\{c}" if c in _SPECIAL else c for c in word
+        )
 
     return "(?:" + "|".join(letters(word) for word in words) + ")"
 
