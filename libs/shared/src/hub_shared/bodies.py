@@ -60,9 +60,7 @@ def any_case(words: Sequence[str]) -> str:
     a ``pattern`` that documents a value the route matches case-insensitively)."""
 
     def letters(word: str) -> str:
-        return "".join(
-            f"[{c.upper()}{c.lower()}]" if c.isalpha() else f"\\{c}" if c in _SPECIAL else c for c in word
-        )
+        return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else f"\\{c}" if c in _SPECIAL else c for c in word)
 
     return "(?:" + "|".join(letters(word) for word in words) + ")"
 
