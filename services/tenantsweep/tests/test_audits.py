@@ -304,3 +304,11 @@ async def test_the_tenant_name_limit_applies_to_the_name_as_stored_in_nfc(
     body = assert_error(response, 400, "INVALID_DATA")
     assert body["error"]["message"] == "tenant_name is longer than 255 characters"
     assert await count_rows(database, "audits") == 1
+
+
+async def test_a_wrong_method_names_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    """GET and POST of /audits are two routes: the 405 of either path still lists both (and PATCH/GET)."""
+    for path, allowed in (("/audits", "GET, POST"), ("/audits/1", "GET, PATCH")):
+        response = await client.request("OPTIONS", BASE + path)
+        assert_error(response, 405, "METHOD_NOT_ALLOWED")
+        assert response.headers["allow"] == allowed

@@ -34,11 +34,23 @@ _SPECIAL = frozenset("\\^$.|?*+()[]{}/")
 _CODE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,}")
 
 
+def _encodable(value: Any) -> Any:
+    """``value`` with every lone surrogate written as its escape (pydantic cannot carry one in an error, and
+    a message quoting the caller's ``"\ud800"`` would otherwise crash instead of answering 400)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_encodable(key): _encodable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encodable(item) for item in value]
+    return value
+
+
 def coded(code: str, message: str, extra: dict[str, Any] | None = None) -> PydanticCustomError:
     """A validation error answering 400 ``code`` with exactly ``message`` (and ``extra`` fields)."""
-    context: dict[str, Any] = {"message": message}
+    context: dict[str, Any] = {"message": _encodable(message)}
     if extra:
-        context["extra"] = extra
+        context["extra"] = _encodable(extra)
     return PydanticCustomError(code, "{message}", context)
 
 

@@ -19,7 +19,9 @@ from qbr.numbers import ValueOutOfRange, storable_value
 
 MAX_ID = 2_147_483_647
 # An exact number in a body: documented as a JSON number.
-ExactNumber = Annotated[Decimal, WithJsonSchema({"type": "number"})]
+ExactNumber = Annotated[
+    Decimal, WithJsonSchema({"type": "number", "exclusiveMinimum": -1e15, "exclusiveMaximum": 1e15})
+]
 
 
 def body_object(data: Any, missing_message: str) -> dict[str, Any]:
@@ -45,11 +47,21 @@ def body_decimal(value: Any, where: str, *, required: bool) -> Decimal | None:
 
 
 def body_id(value: Any, where: str, *, default: int | None) -> int | None:
+    """A positive integer; absent (``None``) → ``default``."""
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
         raise coded("INVALID_DATA", f"{where} must be a positive integer")
     return value
+
+
+def organization_of(body: dict[str, Any]) -> int:
+    """A body's ``organization_id``: 1 when left out; null is not an id."""
+    if "organization_id" in body and body["organization_id"] is None:
+        raise coded("INVALID_DATA", "organization_id must be a positive integer")
+    organization = body_id(body.get("organization_id"), "organization_id", default=1)
+    assert organization is not None
+    return organization
 
 
 def body_text(value: Any, where: str, *, max_length: int) -> str | None:

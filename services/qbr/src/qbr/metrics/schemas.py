@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, WithJsonSchema, model_validator
 from hub_shared.bodies import coded
 from qbr.api import MONTH_PATTERN, Id
 from qbr.catalog import BY_NAME, METRIC_NAMES
-from qbr.inputs import ExactNumber, body_decimal, body_id, body_object, body_text
+from qbr.inputs import ExactNumber, body_decimal, body_id, body_object, body_text, organization_of
 from qbr.periods import MONTH_FORMAT_MESSAGE, Month
 
 MISSING_MESSAGE = "Request body must include 'period' and 'metrics'"
@@ -80,11 +80,9 @@ class ManualEntryBody(BaseModel):
         if len(items) > MAX_METRICS:
             raise coded("INVALID_DATA", f"metrics may contain at most {MAX_METRICS} entries")
         force = body.get("force_update", False)
-        if force is None:
-            force = False
         if not isinstance(force, bool):
             raise coded("INVALID_DATA", "force_update must be true or false")
-        organization_id = body_id(body.get("organization_id"), "organization_id", default=1)
+        organization_id = organization_of(body)
         metrics: list[dict[str, Any]] = []
         seen: set[str] = set()
         for index, item in enumerate(items):

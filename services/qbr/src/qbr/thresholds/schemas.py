@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, WithJsonSchema, model_validator
 
 from hub_shared.bodies import coded
 from qbr.api import Id
-from qbr.inputs import ExactNumber, body_decimal, body_id, body_object, body_text
+from qbr.inputs import ExactNumber, body_decimal, body_object, body_text, organization_of
 from qbr.smartnumbers.formulas import BY_NAME, SMARTNUMBER_NAMES
 from qbr.thresholds.bands import Bands, band_problem
 
@@ -62,7 +62,7 @@ class ThresholdsBody(BaseModel):
             raise coded("MISSING_DATA", "thresholds must contain at least one threshold")
         if len(items) > len(SMARTNUMBER_NAMES):
             raise coded("INVALID_DATA", f"thresholds may contain at most {len(SMARTNUMBER_NAMES)} entries")
-        organization_id = body_id(body.get("organization_id"), "organization_id", default=1)
+        organization_id = organization_of(body)
         parsed: list[dict[str, Any]] = []
         seen: set[str] = set()
         for index, item in enumerate(items):

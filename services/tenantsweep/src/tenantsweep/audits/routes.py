@@ -51,8 +51,8 @@ def _filter_text(name: str) -> BeforeValidator:
     return BeforeValidator(run)
 
 
-def _status(value: Any) -> str | None:
-    return parse_audit_status(value) if isinstance(value, str) and value.strip() else None
+def _status(value: Any) -> str:
+    return parse_audit_status(value)
 
 
 @router.post(

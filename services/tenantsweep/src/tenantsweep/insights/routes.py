@@ -4,7 +4,7 @@
   (default: the same tenant's newest completed audit that started before it), check by check —
   ``new_failures``, ``fixed``, ``still_failing``, ``not_rechecked`` and ``changed_severity``, with
   ``counts`` of each (rules in ``insights/service.py``). 404 ``NO_PREVIOUS_AUDIT`` when there is no
-  earlier completed audit and no ``against``; 400 for an audit compared with itself.
+  earlier completed audit and no ``against``.
 - ``GET /api/tenantsweep/overview`` (optional ``tenant_name``, a substring in any case): one row per
   tenant (its ``tenant_id``, any case) with its newest run, its latest completed audit's severity counts
   (all findings and failing ones), the completed audit before it, and the trend between the two.
@@ -54,8 +54,6 @@ async def compare_audits(
         Query(description="the other audit's id (default: the previous completed one)"),
     ] = None,
 ) -> dict[str, Any]:
-    if against == audit_id:
-        raise ApiError(400, "An audit cannot be compared with itself", code="INVALID_PARAMETER")
     audit = await audits.get(session, audit_id)
     if against is not None:
         other = await audits.get(session, against)
