@@ -9,6 +9,8 @@
   rules PostgreSQL needs (``NaN``, ``Infinity`` and numbers beyond a double are malformed JSON, not
   values; a UTF-8 byte-order mark is ignored; optionally every decimal number an exact ``Decimal``), and
   whose coded validation errors answer 400 with their code, message and extra fields.
+- :class:`Envelope` — the success/data family's answer ``{"success": true, "data": ...}`` as a response
+  model (``Envelope[Audit]``).
 """
 
 from __future__ import annotations
@@ -19,17 +21,28 @@ import math
 import re
 from collections.abc import Callable, Coroutine, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, Literal, TypeVar
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from pydantic_core import PydanticCustomError
 
 from hub_shared.errors import ApiError
 
 MALFORMED_MESSAGE = "Malformed JSON body"
+T = TypeVar("T")
+
+
+class Envelope(BaseModel, Generic[T]):
+    """The success/data family's answer (QBR, TenantSweep, Ninja usage): ``{"success": true, "data": ...}``."""
+
+    success: Literal[True] = True
+    data: T
+
+
 _SPECIAL = frozenset("\\^$.|?*+()[]{}/")
 _CODE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,}")
 

@@ -17,20 +17,20 @@ success/data family's defaults. An unexpected failure (the database down, a bug)
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub_shared.bodies import coded, strict_json_route
+from hub_shared.bodies import Envelope, coded, strict_json_route
 from hub_shared.errors import error_body
 from hub_shared.logging import get_logger
 from hub_shared.runtime import ServiceRuntime
 from hub_shared.web import Identity, QueryFlag, error_code, requires
 
-__all__ = ["QueryFlag", "number"]
+__all__ = ["Envelope", "QueryFlag", "number"]
 from qbr.numbers import as_float as number
 from qbr.periods import MONTH_FORMAT_MESSAGE, QUARTER_FORMAT_MESSAGE, Month, Quarter
 
@@ -48,15 +48,6 @@ MONTH_PATTERN = r"^(?:20[0-9]{2}|2100)-(?:0[1-9]|1[0-2])$"
 QUARTER_PATTERN = r"^(?:20[0-9]{2}|2100)-Q[1-4]$"
 MISSING_PERIOD_MESSAGE = "Period parameter is required (format: YYYY-Q1)"
 _DIGITS = re.compile(r"[0-9]{1,10}")
-
-T = TypeVar("T")
-
-
-class Envelope(BaseModel, Generic[T]):
-    """The success/data family's answer: ``{"success": true, "data": ...}``."""
-
-    success: Literal[True] = True
-    data: T
 
 
 def ok(data: dict[str, Any]) -> dict[str, Any]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from qbr.formulas import SMARTNUMBER_NAMES, compute
 from qbr.metrics.aggregation import aggregate
-from qbr.smartnumbers.formulas import SMARTNUMBER_NAMES, compute
 
 D = Decimal
 

@@ -25,9 +25,9 @@ from qbr.api import (
     ok,
     qbr_router,
 )
+from qbr.formulas import SMARTNUMBER_NAMES
 from qbr.periods import Quarter
 from qbr.smartnumbers import service
-from qbr.smartnumbers.formulas import SMARTNUMBER_NAMES
 
 router = qbr_router("/api/qbr/smartnumbers")
 

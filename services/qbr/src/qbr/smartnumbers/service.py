@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from qbr.formulas import compute
 from qbr.metrics import service as metrics
 from qbr.periods import Month, Quarter
-from qbr.smartnumbers.formulas import compute
 from qbr.thresholds import service as thresholds
 
 

@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field, WithJsonSchema, model_validator
 
 from hub_shared.bodies import coded
 from qbr.api import Id
+from qbr.formulas import BY_NAME, SMARTNUMBER_NAMES
 from qbr.inputs import ExactNumber, body_decimal, body_object, body_text, organization_of
-from qbr.smartnumbers.formulas import BY_NAME, SMARTNUMBER_NAMES
 from qbr.thresholds.bands import Bands, band_problem
 
 MISSING_MESSAGE = "Request body must include 'thresholds' array"

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qbr.audit import service as audit
 from qbr.audit.service import Actor, AuditEntry
+from qbr.formulas import SMARTNUMBER_NAMES
 from qbr.numbers import as_float as number
-from qbr.smartnumbers.formulas import SMARTNUMBER_NAMES
 from qbr.thresholds import repository as repo
 from qbr.thresholds.bands import Bands, status
 from qbr.thresholds.schemas import ThresholdInput

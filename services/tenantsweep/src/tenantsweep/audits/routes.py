@@ -14,22 +14,21 @@ from typing import Annotated, Any
 from fastapi import Path, Query
 from pydantic import BeforeValidator, Field, StringConstraints
 
-from hub_shared.bodies import coded
+from hub_shared.bodies import Envelope, coded
 from hub_shared.web import Session, error_responses
 from tenantsweep.api import Reader, Writer, checked, integer_text, ok, tenantsweep_router
 from tenantsweep.audits import service
 from tenantsweep.audits.schemas import (
     STATUS_PATTERN,
-    Audit,
     AuditDetail,
     AuditFilter,
     AuditPage,
     AuditUpdateBody,
-    Envelope,
     NewAuditBody,
 )
 from tenantsweep.catalog import MAX_NAME, InputError, clean_name, clean_text, parse_audit_status
 from tenantsweep.params import AuditId, IncludeFindings, Name, SeverityFilter
+from tenantsweep.views import Audit
 
 router = tenantsweep_router()
 

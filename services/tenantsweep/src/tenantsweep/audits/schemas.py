@@ -9,7 +9,7 @@ must be a string", …); the same models are the OpenAPI document's request bodi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -26,23 +26,13 @@ from tenantsweep.catalog import (
     clean_text,
     parse_audit_status,
 )
+from tenantsweep.views import Audit, Finding, Severity
 
 MISSING_TENANT = "Both tenant_name and tenant_id are required"
 UPDATABLE_FIELDS = ("status", "summary", "error_message")
 # Text with something besides spaces (the checks trim names and ids).
 NON_BLANK = r"\S"
 STATUS_PATTERN = f"^[ \\t]*{any_case(AUDIT_STATUSES)}[ \\t]*$"
-Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"}, examples=["2025-12-15T10:00:00Z"])]
-
-T = TypeVar("T")
-
-
-class Envelope(BaseModel, Generic[T]):
-    """The success/data family's answer: ``{"success": true, "data": ...}``."""
-
-    success: Literal[True] = True
-    data: T
-
 
 # ---------------------------------------------------------------------------------------------- bodies
 
@@ -163,40 +153,6 @@ class AuditFilter:
 
 
 # ---------------------------------------------------------------------------------------------- answers
-
-AuditStatus = Literal["running", "completed", "failed"]
-Severity = Literal["Critical", "High", "Medium", "Low", "Info"]
-FindingStatus = Literal["pass", "fail", "warning", "error"]
-
-
-class Audit(BaseModel):
-    """The spec's Audit, plus ``created_by`` (who the gateway vouched for when it was created)."""
-
-    id: int
-    tenant_name: str
-    tenant_id: str
-    status: AuditStatus
-    started_at: Timestamp
-    completed_at: Timestamp | None
-    summary: dict[str, Any] | None
-    error_message: str | None
-    initiated_by: str | None
-    created_at: Timestamp
-    created_by: str | None
-
-
-class Finding(BaseModel):
-    id: int
-    audit_id: int
-    check_id: str
-    check_name: str
-    severity: Severity
-    status: FindingStatus
-    current_value: str | None
-    expected_value: str | None
-    details: dict[str, Any] | None
-    recommendation: str | None
-    created_at: Timestamp
 
 
 class AuditSummary(Audit):

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from hub_shared.bodies import Envelope
 from hub_shared.errors import ApiError
 from hub_shared.web import Session, error_responses
 from tenantsweep.api import Settings, Writer, ok, tenantsweep_router
 from tenantsweep.audits import service as audits
-from tenantsweep.audits.schemas import Envelope, Finding
 from tenantsweep.findings import service
 from tenantsweep.findings.schemas import BulkFindingsBody, BulkResult, FindingBody
 from tenantsweep.params import AuditId
+from tenantsweep.views import Finding
 
 router = tenantsweep_router()
 

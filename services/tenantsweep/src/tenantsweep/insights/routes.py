@@ -17,12 +17,11 @@ from typing import Annotated, Any
 from fastapi import Query
 from pydantic import BeforeValidator
 
-from hub_shared.bodies import coded
+from hub_shared.bodies import Envelope, coded
 from hub_shared.errors import ApiError
 from hub_shared.web import Session, error_responses
 from tenantsweep.api import Reader, id_text, ok, tenantsweep_router
 from tenantsweep.audits import service as audits
-from tenantsweep.audits.schemas import Envelope
 from tenantsweep.catalog import MAX_NAME, InputError, clean_name
 from tenantsweep.insights import service
 from tenantsweep.insights.schemas import Comparison, Overview

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from tenantsweep.audits.schemas import Audit
 from tenantsweep.catalog import SEVERITIES
+from tenantsweep.views import Audit, Severity, Timestamp
 
 
 @dataclass(frozen=True)
@@ -46,9 +46,6 @@ class TenantRuns:
 
 
 # ---------------------------------------------------------------------------------------------- answers
-
-Severity = Literal["Critical", "High", "Medium", "Low", "Info"]
-Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 
 
 class CheckChange(BaseModel):
