@@ -1154,6 +1154,997 @@ export interface components {
             /** Notes */
             notes?: string | null;
         };
+        /** ClientCount */
+        ClientCount: {
+            /** Client Name */
+            client_name: string;
+            /** Seats */
+            seats: number;
+            /** Endpoints */
+            endpoints: number;
+        };
+        /** Envelope[ManualResult] */
+        Envelope_ManualResult_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success?: true;
+            data: components["schemas"]["ManualResult"];
+        };
+        /** Envelope[MetricDefinitions] */
+        Envelope_MetricDefinitions_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success?: true;
+            data: components["schemas"]["MetricDefinitions"];
+        };
+        /** Envelope[MonthlyMetrics] */
+        Envelope_MonthlyMetrics_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success?: true;
+            data: components["schemas"]["MonthlyMetrics"];
+        };
+        /** Envelope[QuarterlyMetrics] */
+        Envelope_QuarterlyMetrics_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success?: true;
+            data: components["schemas"]["QuarterlyMetrics"];
+        };
+        /** Envelope[SmartNumbers] */
+        Envelope_SmartNumbers_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success?: true;
+            data: components["schemas"]["SmartNumbers"];
+        };
+        /** Envelope[ThresholdsUpdated] */
+        Envelope_ThresholdsUpdated_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success?: true;
+            data: components["schemas"]["ThresholdsUpdated"];
+        };
+        /** Envelope[Thresholds] */
+        Envelope_Thresholds_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success?: true;
+            data: components["schemas"]["Thresholds"];
+        };
+        /** Envelope[Union[MonthDevices, RangeDevices]] */
+        Envelope_Union_MonthDevices__RangeDevices__: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success?: true;
+            /** Data */
+            data: components["schemas"]["MonthDevices"] | components["schemas"]["RangeDevices"];
+        };
+        /**
+         * ManualEntryBody
+         * @description A month's values entered by hand; a collected value is only replaced with ``force_update``.
+         */
+        ManualEntryBody: {
+            /**
+             * Period
+             * @description YYYY-MM
+             * @example 2025-11
+             */
+            period: string;
+            /**
+             * Organization Id
+             * @default 1
+             */
+            organization_id?: number;
+            /** Metrics */
+            metrics: components["schemas"]["ManualMetric"][];
+            /**
+             * Force Update
+             * @description Overwrite collected metrics
+             * @default false
+             */
+            force_update?: boolean;
+        };
+        /** ManualMetric */
+        ManualMetric: {
+            /**
+             * Metric Name
+             * @description A catalogue metric name, e.g. employees
+             * @enum {string}
+             */
+            metric_name: "reactive_tickets_created" | "reactive_tickets_closed" | "reactive_time_spent" | "endpoints_managed" | "seats_managed" | "employees" | "technical_employees" | "agreements" | "nrr" | "mrr" | "orr" | "product_sales" | "misc_revenue" | "total_revenue" | "employee_expense" | "owner_comp_taxes" | "owner_comp" | "product_cogs" | "other_expenses" | "total_expenses" | "net_profit" | "telemarketing_dials" | "first_time_appointments" | "prospects_to_pbr" | "new_agreements" | "new_mrr" | "lost_mrr";
+            /**
+             * Metric Value
+             * @description must not be negative unless the metric may be (net_profit, …)
+             */
+            metric_value: number;
+            /**
+             * Vendor Id
+             * @description Omitted: the metric's own vendor (null company-wide)
+             */
+            vendor_id?: number | null;
+            /** Notes */
+            notes?: string | null;
+        };
+        /** ManualResult */
+        ManualResult: {
+            /** Period */
+            period: string;
+            /** Organization Id */
+            organization_id: number;
+            /** Updated Count */
+            updated_count: number;
+        };
+        /**
+         * MetricDefinition
+         * @description One metric; ``formula``/``components`` only for calculated metrics, ``value`` only for a month with
+         *     rows, ``component_values``/``calculation_display`` only for calculated metrics of such a month.
+         */
+        MetricDefinition: {
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /** Category */
+            category: string;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "currency" | "number";
+            /** Description */
+            description: string;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "ninja" | "connectwise" | "manual" | "calculated" | "quickbooks";
+            /** Is Editable */
+            is_editable: boolean;
+            /** Is Calculated */
+            is_calculated: boolean;
+            /**
+             * Formula
+             * @description calculated metrics only
+             */
+            formula?: string | null;
+            /**
+             * Components
+             * @description calculated metrics only
+             */
+            components?: string[] | null;
+            /**
+             * Value
+             * @description with period, when the month has rows
+             */
+            value?: number | null;
+            /**
+             * Component Values
+             * @description calculated metrics, with value
+             */
+            component_values?: {
+                [key: string]: number;
+            } | null;
+            /**
+             * Calculation Display
+             * @description calculated metrics, with value
+             */
+            calculation_display?: string | null;
+        };
+        /** MetricDefinitions */
+        MetricDefinitions: {
+            /** Period */
+            period: string | null;
+            /** Organization Id */
+            organization_id: number;
+            /** Count */
+            count: number;
+            /** Metrics */
+            metrics: components["schemas"]["MetricDefinition"][];
+        };
+        /**
+         * MonthDevices
+         * @description Single-month mode (``period``).
+         */
+        MonthDevices: {
+            /** Period */
+            period: string;
+            /**
+             * Data Source
+             * @enum {string}
+             */
+            data_source: "live" | "historical";
+            /**
+             * Snapshot Date
+             * Format: date
+             * @description live only
+             */
+            snapshot_date?: string | null;
+            /** Clients */
+            clients: components["schemas"]["ClientCount"][];
+            /** Total Seats */
+            total_seats: number;
+            /** Total Endpoints */
+            total_endpoints: number;
+            /** Organization Id */
+            organization_id: number;
+        };
+        /** MonthlyMetric */
+        MonthlyMetric: {
+            /** Metric Name */
+            metric_name: string;
+            /** Metric Value */
+            metric_value: number;
+            /** Vendor Id */
+            vendor_id: number | null;
+            /**
+             * Data Source
+             * @enum {string}
+             */
+            data_source: "collected" | "manual" | "quickbooks" | "calculated";
+            /** Description */
+            description: string | null;
+            /** Notes */
+            notes: string | null;
+            /** Updated By */
+            updated_by: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** MonthlyMetrics */
+        MonthlyMetrics: {
+            /**
+             * Period
+             * @example 2025-11
+             */
+            period: string;
+            /** Organization Id */
+            organization_id: number;
+            /** Data Source Filter */
+            data_source_filter: string | null;
+            /** Metrics */
+            metrics: components["schemas"]["MonthlyMetric"][];
+        };
+        /**
+         * PeriodData
+         * @description One month's seats and endpoints per client; ``snapshot_date`` only for a ``live`` month.
+         */
+        PeriodData: {
+            /** Period */
+            period: string;
+            /**
+             * Data Source
+             * @enum {string}
+             */
+            data_source: "live" | "historical";
+            /**
+             * Snapshot Date
+             * Format: date
+             * @description live only
+             */
+            snapshot_date?: string | null;
+            /** Clients */
+            clients: components["schemas"]["ClientCount"][];
+            /** Total Seats */
+            total_seats: number;
+            /** Total Endpoints */
+            total_endpoints: number;
+        };
+        /** QuarterlyMetric */
+        QuarterlyMetric: {
+            /** Metric Name */
+            metric_name: string;
+            /** Metric Value */
+            metric_value: number;
+            /** Description */
+            description: string | null;
+            /**
+             * Aggregation
+             * @enum {string}
+             */
+            aggregation: "sum" | "average";
+            /**
+             * Months With Data
+             * @description how many of the quarter's months had a value
+             */
+            months_with_data: number;
+        };
+        /** QuarterlyMetrics */
+        QuarterlyMetrics: {
+            /**
+             * Period
+             * @example 2025-Q4
+             */
+            period: string;
+            /** Organization Id */
+            organization_id: number;
+            /** Monthly Periods */
+            monthly_periods: string[];
+            /** Months With Data */
+            months_with_data: string[];
+            /**
+             * Metrics
+             * @description the spec's {metric_name: value} map
+             */
+            metrics: {
+                [key: string]: number;
+            };
+            /**
+             * Metric Details
+             * @description the replaced system's per-metric list
+             */
+            metric_details: components["schemas"]["QuarterlyMetric"][];
+        };
+        /**
+         * RangeDevices
+         * @description Range mode (``start_period`` and ``end_period``): the months that have data.
+         */
+        RangeDevices: {
+            /** Start Period */
+            start_period: string;
+            /** End Period */
+            end_period: string;
+            /** Organization Id */
+            organization_id: number;
+            /** Periods */
+            periods: components["schemas"]["PeriodData"][];
+            /** Periods Returned */
+            periods_returned: number;
+            /** Periods Requested */
+            periods_requested: number;
+        };
+        /** SmartNumbers */
+        SmartNumbers: {
+            /** Period */
+            period: string;
+            /** Organization Id */
+            organization_id: number;
+            /** Monthly Periods */
+            monthly_periods: string[];
+            /** Months With Data */
+            months_with_data: string[];
+            /** Smartnumbers */
+            smartnumbers: {
+                [key: string]: number | null;
+            };
+            /** Smart Numbers */
+            smart_numbers: {
+                [key: string]: number | null;
+            };
+            /** Statuses */
+            statuses: {
+                [key: string]: string | null;
+            };
+            /** Thresholds */
+            thresholds: {
+                [key: string]: components["schemas"]["ThresholdStatus"];
+            };
+        };
+        /** Threshold */
+        Threshold: {
+            /** Metric Name */
+            metric_name: string;
+            /** Green Min */
+            green_min: number | null;
+            /** Green Max */
+            green_max: number | null;
+            /** Yellow Min */
+            yellow_min: number | null;
+            /** Yellow Max */
+            yellow_max: number | null;
+            /** Red Threshold */
+            red_threshold: number | null;
+            /** Notes */
+            notes: string | null;
+        };
+        /** ThresholdIn */
+        ThresholdIn: {
+            /**
+             * Metric Name
+             * @description One of the 18 SmartNumbers
+             * @enum {string}
+             */
+            metric_name: "tickets_per_tech_per_month" | "total_close_pct" | "tickets_per_endpoint_per_month" | "rhem" | "avg_resolution_time" | "reactive_service_pct" | "net_profit_pct" | "revenue_from_services_pct" | "services_from_mrr_pct" | "annual_service_rev_per_employee" | "annual_service_rev_per_tech" | "avg_aisp" | "avg_mrr_per_agreement" | "new_mrr_added" | "lost_mrr" | "net_mrr_gain" | "dials_per_appointment" | "sales_call_close_pct";
+            /** Green Min */
+            green_min?: number | null;
+            /** Green Max */
+            green_max?: number | null;
+            /** Yellow Min */
+            yellow_min?: number | null;
+            /** Yellow Max */
+            yellow_max?: number | null;
+            /** Red Threshold */
+            red_threshold?: number | null;
+            /** Notes */
+            notes?: string | null;
+        };
+        /** ThresholdStatus */
+        ThresholdStatus: {
+            /** Green Min */
+            green_min: number | null;
+            /** Green Max */
+            green_max: number | null;
+            /** Yellow Min */
+            yellow_min: number | null;
+            /** Yellow Max */
+            yellow_max: number | null;
+            /** Red Threshold */
+            red_threshold: number | null;
+            /** Status */
+            status: string | null;
+        };
+        /** Thresholds */
+        Thresholds: {
+            /** Organization Id */
+            organization_id: number;
+            /** Thresholds */
+            thresholds: components["schemas"]["Threshold"][];
+        };
+        /**
+         * ThresholdsBody
+         * @description The bands of one or more SmartNumbers (each replaces that SmartNumber's whole threshold).
+         */
+        ThresholdsBody: {
+            /**
+             * Organization Id
+             * @default 1
+             */
+            organization_id?: number;
+            /** Thresholds */
+            thresholds: components["schemas"]["ThresholdIn"][];
+        };
+        /** ThresholdsUpdated */
+        ThresholdsUpdated: {
+            /** Organization Id */
+            organization_id: number;
+            /** Updated Count */
+            updated_count: number;
+        };
+        /**
+         * Audit
+         * @description The spec's Audit, plus ``created_by`` (who the gateway vouched for when it was created).
+         */
+        Audit: {
+            /** Id */
+            id: number;
+            /** Tenant Name */
+            tenant_name: string;
+            /** Tenant Id */
+            tenant_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "completed" | "failed";
+            /**
+             * Started At
+             * Format: date-time
+             * @example 2025-12-15T10:00:00Z
+             */
+            started_at: string;
+            /** Completed At */
+            completed_at: string | null;
+            /** Summary */
+            summary: {
+                [key: string]: unknown;
+            } | null;
+            /** Error Message */
+            error_message: string | null;
+            /** Initiated By */
+            initiated_by: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             * @example 2025-12-15T10:00:00Z
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string | null;
+        };
+        /** AuditBrief */
+        AuditBrief: {
+            /** Id */
+            id: number;
+            /** Status */
+            status: string;
+            /**
+             * Started At
+             * Format: date-time
+             * @example 2025-12-15T10:00:00Z
+             */
+            started_at: string;
+            /** Completed At */
+            completed_at: string | null;
+            /** Findings Count */
+            findings_count: number;
+            /** Failing Count */
+            failing_count: number;
+            /** Severity Counts */
+            severity_counts: {
+                [key: string]: number;
+            };
+            /** Failing Counts */
+            failing_counts: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * AuditDetail
+         * @description The spec's "audit with findings"; ``findings`` is left out with ``include_findings=false``.
+         */
+        AuditDetail: {
+            /** Id */
+            id: number;
+            /** Tenant Name */
+            tenant_name: string;
+            /** Tenant Id */
+            tenant_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "completed" | "failed";
+            /**
+             * Started At
+             * Format: date-time
+             * @example 2025-12-15T10:00:00Z
+             */
+            started_at: string;
+            /** Completed At */
+            completed_at: string | null;
+            /** Summary */
+            summary: {
+                [key: string]: unknown;
+            } | null;
+            /** Error Message */
+            error_message: string | null;
+            /** Initiated By */
+            initiated_by: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             * @example 2025-12-15T10:00:00Z
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /** Findings Count */
+            findings_count: number;
+            /** Severity Summary */
+            severity_summary: {
+                [key: string]: number;
+            };
+            /**
+             * Findings
+             * @description left out with include_findings=false
+             */
+            findings?: components["schemas"]["Finding"][];
+        };
+        /** AuditPage */
+        AuditPage: {
+            /** Audits */
+            audits: components["schemas"]["AuditSummary"][];
+            /** Total Count */
+            total_count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /**
+         * AuditSummary
+         * @description An audit with its findings' count and per-severity counts (severities with a count only).
+         */
+        AuditSummary: {
+            /** Id */
+            id: number;
+            /** Tenant Name */
+            tenant_name: string;
+            /** Tenant Id */
+            tenant_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "completed" | "failed";
+            /**
+             * Started At
+             * Format: date-time
+             * @example 2025-12-15T10:00:00Z
+             */
+            started_at: string;
+            /** Completed At */
+            completed_at: string | null;
+            /** Summary */
+            summary: {
+                [key: string]: unknown;
+            } | null;
+            /** Error Message */
+            error_message: string | null;
+            /** Initiated By */
+            initiated_by: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             * @example 2025-12-15T10:00:00Z
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /** Findings Count */
+            findings_count: number;
+            /** Severity Summary */
+            severity_summary: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * AuditUpdateBody
+         * @description ``PATCH /api/tenantsweep/audits/{id}``: at least one of the fields; finishing sets ``completed_at``.
+         * @example {
+         *       "status": "completed",
+         *       "summary": {
+         *         "Critical": 1,
+         *         "High": 2
+         *       }
+         *     }
+         */
+        AuditUpdateBody: {
+            /**
+             * Status
+             * @description running, completed or failed (any case)
+             */
+            status?: string | null;
+            /**
+             * Summary
+             * @description stored as sent, e.g. {"Critical": 1}
+             */
+            summary?: {
+                [key: string]: unknown;
+            } | null;
+            /** Error Message */
+            error_message?: string | null;
+        } | unknown | unknown | unknown;
+        /**
+         * BulkFindingsBody
+         * @description Many findings, stored all or nothing (``POST /api/tenantsweep/audits/{id}/findings/bulk``).
+         * @example {
+         *       "findings": [
+         *         {
+         *           "check_id": "MFA_ENFORCEMENT",
+         *           "check_name": "MFA Enforcement",
+         *           "current_value": "MFA not enforced for 45 users",
+         *           "details": {
+         *             "total_users": 100,
+         *             "users_without_mfa": 45
+         *           },
+         *           "expected_value": "MFA required for all users",
+         *           "recommendation": "Enable MFA via Conditional Access policy",
+         *           "severity": "Critical",
+         *           "status": "fail"
+         *         }
+         *       ]
+         *     }
+         */
+        BulkFindingsBody: {
+            /** Findings */
+            findings: components["schemas"]["FindingBody"][];
+        };
+        /** BulkResult */
+        BulkResult: {
+            /** Audit Id */
+            audit_id: number;
+            /** Created Count */
+            created_count: number;
+            /** Total Submitted */
+            total_submitted: number;
+        };
+        /**
+         * CheckChange
+         * @description One check in a comparison: both sides (null where the check is absent).
+         */
+        CheckChange: {
+            /** Check Id */
+            check_id: string;
+            /** Check Name */
+            check_name: string;
+            /** Severity */
+            severity: ("Critical" | "High" | "Medium" | "Low" | "Info") | null;
+            /** Status */
+            status: string | null;
+            /** Previous Severity */
+            previous_severity: ("Critical" | "High" | "Medium" | "Low" | "Info") | null;
+            /** Previous Status */
+            previous_status: string | null;
+            /** Finding Id */
+            finding_id: number | null;
+            /** Previous Finding Id */
+            previous_finding_id: number | null;
+        };
+        /** Comparison */
+        Comparison: {
+            audit: components["schemas"]["Audit"];
+            against: components["schemas"]["Audit"];
+            /**
+             * Baseline
+             * @enum {string}
+             */
+            baseline: "requested" | "previous_completed";
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /** New Failures */
+            new_failures: components["schemas"]["CheckChange"][];
+            /** Fixed */
+            fixed: components["schemas"]["CheckChange"][];
+            /** Still Failing */
+            still_failing: components["schemas"]["CheckChange"][];
+            /** Not Rechecked */
+            not_rechecked: components["schemas"]["CheckChange"][];
+            /** Changed Severity */
+            changed_severity: components["schemas"]["CheckChange"][];
+        };
+        /** Envelope[AuditDetail] */
+        Envelope_AuditDetail_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success?: true;
+            data: components["schemas"]["AuditDetail"];
+        };
+        /** Envelope[AuditPage] */
+        Envelope_AuditPage_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success?: true;
+            data: components["schemas"]["AuditPage"];
+        };
+        /** Envelope[Audit] */
+        Envelope_Audit_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success?: true;
+            data: components["schemas"]["Audit"];
+        };
+        /** Envelope[BulkResult] */
+        Envelope_BulkResult_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success?: true;
+            data: components["schemas"]["BulkResult"];
+        };
+        /** Envelope[Comparison] */
+        Envelope_Comparison_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success?: true;
+            data: components["schemas"]["Comparison"];
+        };
+        /** Envelope[Finding] */
+        Envelope_Finding_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success?: true;
+            data: components["schemas"]["Finding"];
+        };
+        /** Envelope[Overview] */
+        Envelope_Overview_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success?: true;
+            data: components["schemas"]["Overview"];
+        };
+        /** Finding */
+        Finding: {
+            /** Id */
+            id: number;
+            /** Audit Id */
+            audit_id: number;
+            /** Check Id */
+            check_id: string;
+            /** Check Name */
+            check_name: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "Critical" | "High" | "Medium" | "Low" | "Info";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pass" | "fail" | "warning" | "error";
+            /** Current Value */
+            current_value: string | null;
+            /** Expected Value */
+            expected_value: string | null;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            } | null;
+            /** Recommendation */
+            recommendation: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             * @example 2025-12-15T10:00:00Z
+             */
+            created_at: string;
+        };
+        /**
+         * FindingBody
+         * @description One security check's result (``POST /api/tenantsweep/audits/{id}/findings``).
+         * @example {
+         *       "check_id": "MFA_ENFORCEMENT",
+         *       "check_name": "MFA Enforcement",
+         *       "current_value": "MFA not enforced for 45 users",
+         *       "details": {
+         *         "total_users": 100,
+         *         "users_without_mfa": 45
+         *       },
+         *       "expected_value": "MFA required for all users",
+         *       "recommendation": "Enable MFA via Conditional Access policy",
+         *       "severity": "Critical",
+         *       "status": "fail"
+         *     }
+         */
+        FindingBody: {
+            /**
+             * Check Id
+             * @description unique within the audit
+             */
+            check_id: string;
+            /** Check Name */
+            check_name: string;
+            /**
+             * Severity
+             * @description Critical, High, Medium, Low or Info (any case)
+             */
+            severity: string;
+            /**
+             * Status
+             * @description pass, fail, warning or error (any case)
+             */
+            status: string;
+            /**
+             * Current Value
+             * @description a number or boolean is stored as its JSON text (45 → "45", true → "true")
+             */
+            current_value?: string | number | boolean | null;
+            /**
+             * Expected Value
+             * @description a number or boolean is stored as its JSON text (45 → "45", true → "true")
+             */
+            expected_value?: string | number | boolean | null;
+            /** Details */
+            details?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Recommendation
+             * @description a number or boolean is stored as its JSON text (45 → "45", true → "true")
+             */
+            recommendation?: string | number | boolean | null;
+        };
+        /**
+         * NewAuditBody
+         * @description ``POST /api/tenantsweep/audits``: a run starts ``running``.
+         * @example {
+         *       "initiated_by": "user@enersystems.com",
+         *       "tenant_id": "abc-123-def-456",
+         *       "tenant_name": "ACME Corp"
+         *     }
+         */
+        NewAuditBody: {
+            /** Tenant Name */
+            tenant_name: string;
+            /** Tenant Id */
+            tenant_id: string;
+            /**
+             * Initiated By
+             * @description default: the signed-in caller (email) or API token (token:<name>)
+             */
+            initiated_by?: string | null;
+        };
+        /** Overview */
+        Overview: {
+            /** Tenants */
+            tenants: components["schemas"]["TenantRow"][];
+            /** Total Count */
+            total_count: number;
+        };
+        /** RunBrief */
+        RunBrief: {
+            /** Id */
+            id: number;
+            /** Status */
+            status: string;
+            /**
+             * Started At
+             * Format: date-time
+             * @example 2025-12-15T10:00:00Z
+             */
+            started_at: string;
+            /** Completed At */
+            completed_at: string | null;
+        };
+        /** TenantRow */
+        TenantRow: {
+            /** Tenant Id */
+            tenant_id: string;
+            /** Tenant Name */
+            tenant_name: string;
+            /** Audits Count */
+            audits_count: number;
+            /** Completed Audits Count */
+            completed_audits_count: number;
+            latest_run: components["schemas"]["RunBrief"];
+            latest_audit: components["schemas"]["AuditBrief"] | null;
+            previous_audit: components["schemas"]["AuditBrief"] | null;
+            trend: components["schemas"]["Trend"];
+        };
+        /** Trend */
+        Trend: {
+            /**
+             * Direction
+             * @enum {string}
+             */
+            direction: "improving" | "worsening" | "unchanged" | "new" | "none";
+            /** Failing Change */
+            failing_change: number | null;
+            /** Failing Change By Severity */
+            failing_change_by_severity: {
+                [key: string]: number;
+            } | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -4886,14 +5877,15 @@ export interface operations {
     monthly_api_qbr_metrics_monthly_get: {
         parameters: {
             query?: {
-                /** @description YYYY-MM */
+                /** @description YYYY-MM (default: the latest month with data) */
                 period?: string | null;
-                /** @description default 1 */
-                organization_id?: string | null;
+                /** @description the organisation (default 1) */
+                organization_id?: number;
                 /** @description 2 = NinjaOne, 3 = ConnectWise; 0 = any */
-                vendor_id?: string | null;
+                vendor_id?: number | null;
+                /** @description one catalogue metric */
                 metric_name?: string | null;
-                /** @description collected or manual */
+                /** @description quickbooks, manual, collected or best (any case) */
                 data_source?: string | null;
             };
             header?: never;
@@ -4908,9 +5900,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_MonthlyMetrics_"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -4933,6 +5923,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4981,10 +5980,10 @@ export interface operations {
     quarterly_api_qbr_metrics_quarterly_get: {
         parameters: {
             query?: {
-                /** @description YYYY-Q1..Q4 */
+                /** @description YYYY-Q1..Q4 (default: the quarter of the latest month with data) */
                 period?: string | null;
-                /** @description default 1 */
-                organization_id?: string | null;
+                /** @description the organisation (default 1) */
+                organization_id?: number;
             };
             header?: never;
             path?: never;
@@ -4998,9 +5997,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_QuarterlyMetrics_"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -5023,6 +6020,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5077,42 +6083,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * Period
-                     * @description YYYY-MM
-                     * @example 2025-11
-                     */
-                    period: string;
-                    /**
-                     * Organization Id
-                     * @default 1
-                     */
-                    organization_id?: number;
-                    /** Metrics */
-                    metrics: {
-                        /**
-                         * Metric Name
-                         * @description A catalogue metric name, e.g. employees
-                         */
-                        metric_name: string;
-                        /** Metric Value */
-                        metric_value: number;
-                        /**
-                         * Vendor Id
-                         * @description Omitted: the metric's own vendor (null company-wide)
-                         */
-                        vendor_id?: number | null;
-                        /** Notes */
-                        notes?: string | null;
-                    }[];
-                    /**
-                     * Force Update
-                     * @description Overwrite collected metrics
-                     * @default false
-                     */
-                    force_update?: boolean;
-                };
+                "application/json": components["schemas"]["ManualEntryBody"];
             };
         };
         responses: {
@@ -5122,9 +6093,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_ManualResult_"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -5147,6 +6116,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PROTECTED_METRIC: a collected value without force_update */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5210,8 +6188,8 @@ export interface operations {
                 start_period?: string | null;
                 /** @description YYYY-MM (range mode, with start_period) */
                 end_period?: string | null;
-                /** @description default 1 */
-                organization_id?: string | null;
+                /** @description the organisation (default 1) */
+                organization_id?: number;
             };
             header?: never;
             path?: never;
@@ -5225,9 +6203,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_Union_MonthDevices__RangeDevices__"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -5250,6 +6226,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5297,11 +6282,11 @@ export interface operations {
     };
     smartnumbers_api_qbr_smartnumbers_get: {
         parameters: {
-            query?: {
-                /** @description YYYY-Q1..Q4 (required) */
-                period?: string | null;
-                /** @description default 1 */
-                organization_id?: string | null;
+            query: {
+                /** @description YYYY-Q1..Q4 */
+                period: string;
+                /** @description the organisation (default 1) */
+                organization_id?: number;
             };
             header?: never;
             path?: never;
@@ -5315,9 +6300,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_SmartNumbers_"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -5340,6 +6323,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5388,8 +6380,8 @@ export interface operations {
     list_thresholds_api_qbr_thresholds_get: {
         parameters: {
             query?: {
-                /** @description default 1 */
-                organization_id?: string | null;
+                /** @description the organisation (default 1) */
+                organization_id?: number;
             };
             header?: never;
             path?: never;
@@ -5403,9 +6395,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_Thresholds_"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -5482,33 +6472,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * Organization Id
-                     * @default 1
-                     */
-                    organization_id?: number;
-                    /** Thresholds */
-                    thresholds: {
-                        /**
-                         * Metric Name
-                         * @description One of the 18 SmartNumbers
-                         */
-                        metric_name: string;
-                        /** Green Min */
-                        green_min?: number | null;
-                        /** Green Max */
-                        green_max?: number | null;
-                        /** Yellow Min */
-                        yellow_min?: number | null;
-                        /** Yellow Max */
-                        yellow_max?: number | null;
-                        /** Red Threshold */
-                        red_threshold?: number | null;
-                        /** Notes */
-                        notes?: string | null;
-                    }[];
-                };
+                "application/json": components["schemas"]["ThresholdsBody"];
             };
         };
         responses: {
@@ -5518,9 +6482,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_ThresholdsUpdated_"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -5605,9 +6567,9 @@ export interface operations {
                 /** @description any case: Support Tickets, Devices, Revenue, Expenses, Profit, General, Sales, Intermediate */
                 category?: string | null;
                 /** @description true: also the QuickBooks intermediate values (default false) */
-                include_intermediate?: string | null;
-                /** @description default 1 */
-                organization_id?: string | null;
+                include_intermediate?: boolean;
+                /** @description the organisation (default 1) */
+                organization_id?: number;
             };
             header?: never;
             path?: never;
@@ -5621,9 +6583,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_MetricDefinitions_"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -5698,12 +6658,11 @@ export interface operations {
                 tenant_name?: string | null;
                 /** @description the tenant id, exact (any case) */
                 tenant_id?: string | null;
-                /** @description running, completed or failed */
+                /** @description running, completed or failed (any case) */
                 status?: string | null;
-                /** @description default 50, at most 200 */
-                limit?: string | null;
-                /** @description default 0 */
-                offset?: string | null;
+                /** @description default 50; a larger value than 200 is capped */
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;
@@ -5717,7 +6676,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Envelope_AuditPage_"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -5794,19 +6753,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "tenant_name": "ACME Corp",
-                 *       "tenant_id": "abc-123-def-456",
-                 *       "initiated_by": "user@enersystems.com"
-                 *     }
-                 */
-                "application/json": {
-                    tenant_name: string;
-                    tenant_id: string;
-                    /** @description default: the signed-in caller (email) or API token (token:<name>) */
-                    initiated_by?: string | null;
-                };
+                "application/json": components["schemas"]["NewAuditBody"];
             };
         };
         responses: {
@@ -5816,7 +6763,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Envelope_Audit_"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -5896,15 +6843,15 @@ export interface operations {
     get_audit_api_tenantsweep_audits__audit_id__get: {
         parameters: {
             query?: {
-                /** @description true (default) or false */
-                include_findings?: string | null;
-                /** @description Critical, High, Medium, Low or Info (any case; comma list) */
+                /** @description include the findings (default true) */
+                include_findings?: boolean;
+                /** @description Critical, High, Medium, Low, Info (any case), or a comma-separated list of them */
                 severity?: string | null;
             };
             header?: never;
             path: {
                 /** @description the audit's id (a positive integer) */
-                audit_id: string;
+                audit_id: number;
             };
             cookie?: never;
         };
@@ -5916,7 +6863,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Envelope_AuditDetail_"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -5939,6 +6886,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5990,28 +6946,13 @@ export interface operations {
             header?: never;
             path: {
                 /** @description the audit's id (a positive integer) */
-                audit_id: string;
+                audit_id: number;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "status": "completed",
-                 *       "summary": {
-                 *         "Critical": 1,
-                 *         "High": 2
-                 *       }
-                 *     }
-                 */
-                "application/json": {
-                    /** @enum {string} */
-                    status?: "running" | "completed" | "failed";
-                    /** @description stored as sent, e.g. {"Critical": 1} */
-                    summary?: Record<string, never> | null;
-                    error_message?: string | null;
-                };
+                "application/json": components["schemas"]["AuditUpdateBody"];
             };
         };
         responses: {
@@ -6021,7 +6962,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Envelope_Audit_"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -6044,6 +6985,24 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6101,9 +7060,9 @@ export interface operations {
     latest_audit_api_tenantsweep_tenants__tenant_name__latest_audit_get: {
         parameters: {
             query?: {
-                /** @description true (default) or false */
-                include_findings?: string | null;
-                /** @description Critical, High, Medium, Low or Info (any case; comma list) */
+                /** @description include the findings (default true) */
+                include_findings?: boolean;
+                /** @description Critical, High, Medium, Low, Info (any case), or a comma-separated list of them */
                 severity?: string | null;
             };
             header?: never;
@@ -6121,7 +7080,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Envelope_AuditDetail_"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -6144,6 +7103,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6195,47 +7163,13 @@ export interface operations {
             header?: never;
             path: {
                 /** @description the audit's id (a positive integer) */
-                audit_id: string;
+                audit_id: number;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "check_id": "MFA_ENFORCEMENT",
-                 *       "check_name": "MFA Enforcement",
-                 *       "severity": "Critical",
-                 *       "status": "fail",
-                 *       "current_value": "MFA not enforced for 45 users",
-                 *       "expected_value": "MFA required for all users",
-                 *       "details": {
-                 *         "users_without_mfa": 45,
-                 *         "total_users": 100
-                 *       },
-                 *       "recommendation": "Enable MFA via Conditional Access policy"
-                 *     }
-                 */
-                "application/json": {
-                    /** @description unique within the audit */
-                    check_id: string;
-                    check_name: string;
-                    /**
-                     * @description any case
-                     * @enum {string}
-                     */
-                    severity: "Critical" | "High" | "Medium" | "Low" | "Info";
-                    /**
-                     * @description any case
-                     * @enum {string}
-                     */
-                    status: "pass" | "fail" | "warning" | "error";
-                    /** @description a number or boolean is stored as its JSON text (45 → "45", true → "true") */
-                    current_value?: string | number | boolean | null;
-                    expected_value?: string | number | boolean | null;
-                    details?: Record<string, never> | null;
-                    recommendation?: string | number | boolean | null;
-                };
+                "application/json": components["schemas"]["FindingBody"];
             };
         };
         responses: {
@@ -6245,7 +7179,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Envelope_Finding_"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -6268,6 +7202,24 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6328,53 +7280,13 @@ export interface operations {
             header?: never;
             path: {
                 /** @description the audit's id (a positive integer) */
-                audit_id: string;
+                audit_id: number;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "findings": [
-                 *         {
-                 *           "check_id": "MFA_ENFORCEMENT",
-                 *           "check_name": "MFA Enforcement",
-                 *           "severity": "Critical",
-                 *           "status": "fail",
-                 *           "current_value": "MFA not enforced for 45 users",
-                 *           "expected_value": "MFA required for all users",
-                 *           "details": {
-                 *             "users_without_mfa": 45,
-                 *             "total_users": 100
-                 *           },
-                 *           "recommendation": "Enable MFA via Conditional Access policy"
-                 *         }
-                 *       ]
-                 *     }
-                 */
-                "application/json": {
-                    findings: {
-                        /** @description unique within the audit */
-                        check_id: string;
-                        check_name: string;
-                        /**
-                         * @description any case
-                         * @enum {string}
-                         */
-                        severity: "Critical" | "High" | "Medium" | "Low" | "Info";
-                        /**
-                         * @description any case
-                         * @enum {string}
-                         */
-                        status: "pass" | "fail" | "warning" | "error";
-                        /** @description a number or boolean is stored as its JSON text (45 → "45", true → "true") */
-                        current_value?: string | number | boolean | null;
-                        expected_value?: string | number | boolean | null;
-                        details?: Record<string, never> | null;
-                        recommendation?: string | number | boolean | null;
-                    }[];
-                };
+                "application/json": components["schemas"]["BulkFindingsBody"];
             };
         };
         responses: {
@@ -6384,7 +7296,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Envelope_BulkResult_"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -6407,6 +7319,24 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6464,25 +7394,25 @@ export interface operations {
     export_csv_api_tenantsweep_audits__audit_id__export_csv_get: {
         parameters: {
             query?: {
-                /** @description Critical, High, Medium, Low or Info (any case; comma list) */
+                /** @description Critical, High, Medium, Low, Info (any case), or a comma-separated list of them */
                 severity?: string | null;
             };
             header?: never;
             path: {
                 /** @description the audit's id (a positive integer) */
-                audit_id: string;
+                audit_id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The findings, one row each: Check ID, Check Name, Severity, Status, Current Value, Expected Value, Recommendation, Details, Created At */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/csv": unknown;
+                    "text/csv; charset=utf-8": string;
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -6505,6 +7435,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6554,12 +7493,12 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description the other audit's id (default: the previous completed one) */
-                against?: string | null;
+                against?: number | null;
             };
             header?: never;
             path: {
                 /** @description the audit's id (a positive integer) */
-                audit_id: string;
+                audit_id: number;
             };
             cookie?: never;
         };
@@ -6571,7 +7510,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Envelope_Comparison_"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -6594,6 +7533,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6657,7 +7605,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Envelope_Overview_"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { api, dataOf, loose, unwrap } from "../api/client";
+import type { components } from "../api/schema";
 import { ApiError } from "../api/errors";
 import { isUnauthorized } from "../api/query";
 import { DataTable } from "../components/DataTable";
@@ -15,7 +16,9 @@ import { useParam } from "../lib/router";
 interface MetricDef { key: string; label: string; category: string; format: string; description: string; source: string; is_editable: boolean; is_calculated: boolean; formula?: string; value?: number }
 interface MonthlyMetric { metric_name: string; metric_value: number; vendor_id: number | null; data_source: string; description?: string; notes: string | null; updated_by?: string; updated_at: string }
 interface SmartResponse { period: string; months_with_data?: string[]; smartnumbers: Record<string, number | null>; statuses?: Record<string, string | null>; thresholds?: Record<string, Record<string, number | string | null>> }
-interface Threshold { metric_name: string; green_min: number | null; green_max: number | null; yellow_min: number | null; yellow_max: number | null; red_threshold: number | null; notes: string | null }
+type SmartNumberName = components["schemas"]["ThresholdIn"]["metric_name"];
+type MetricName = components["schemas"]["ManualMetric"]["metric_name"];
+interface Threshold { metric_name: SmartNumberName; green_min: number | null; green_max: number | null; yellow_min: number | null; yellow_max: number | null; red_threshold: number | null; notes: string | null }
 interface DevicesByClient { period: string; data_source: string; snapshot_date?: string; clients: { client_name: string; seats: number; endpoints: number }[]; total_seats: number; total_endpoints: number }
 
 function useDefinitions() {
@@ -157,7 +160,7 @@ function ManualEntry({ month }: { month: string }) {
     mutationFn: async () => {
       const n = Number(value);
       if (value.trim() === "" || !Number.isFinite(n)) throw new Error("Enter a number");
-      return unwrap<{ data?: { updated_count?: number } }>(api.POST("/api/qbr/metrics/manual", { body: { period, metrics: [{ metric_name: metric, metric_value: n, notes: notes.trim() || null }], force_update: force } }));
+      return unwrap<{ data?: { updated_count?: number } }>(api.POST("/api/qbr/metrics/manual", { body: { period, metrics: [{ metric_name: metric as MetricName, metric_value: n, notes: notes.trim() || null }], force_update: force } }));
     },
     onSuccess: () => {
       toast(`Saved ${def?.label ?? metric} for ${period}`);
@@ -240,7 +243,7 @@ function Thresholds() {
   useEffect(() => {
     if (!q.data) return;
     const next: Record<string, Threshold> = {};
-    for (const s of SMARTNUMBERS) next[s.key] = q.data.find((t) => t.metric_name === s.key) ?? { metric_name: s.key, green_min: null, green_max: null, yellow_min: null, yellow_max: null, red_threshold: null, notes: null };
+    for (const s of SMARTNUMBERS) next[s.key] = q.data.find((t) => t.metric_name === s.key) ?? { metric_name: s.key as SmartNumberName, green_min: null, green_max: null, yellow_min: null, yellow_max: null, red_threshold: null, notes: null };
     setDraft(next);
   }, [q.data]);
   const save = useMutation({
