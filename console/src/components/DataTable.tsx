@@ -270,7 +270,9 @@ export function DataTable<T>(props: DataTableProps<T>) {
                 <div key={rid} className="vrow" role="row" aria-rowindex={item.index + 2} data-testid={`${id}-row`} data-id={rid}
                   aria-selected={row.getIsSelected() || props.activeRowId === rid ? true : undefined}
                   style={{ gridTemplateColumns: template, height: rowHeight, transform: `translateY(${item.start}px)`, cursor: onRowClick ? "pointer" : undefined }}
-                  onClick={onRowClick ? () => onRowClick(row.original) : undefined}>
+                  onClick={onRowClick ? () => onRowClick(row.original) : undefined}
+                  tabIndex={onRowClick ? 0 : undefined}
+                  onKeyDown={onRowClick ? (e) => { if ((e.key === "Enter" || e.key === " ") && e.target === e.currentTarget) { e.preventDefault(); onRowClick(row.original); } } : undefined}>
                   {row.getVisibleCells().map((cell) => (
                     <div key={cell.id} role="cell" className={`vcell${cell.column.columnDef.meta?.numeric ? " right num" : ""}`}>
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}

@@ -114,7 +114,7 @@ function Metrics({ month, quarter }: { month: string; quarter: string }) {
   const quarterly = useQuery({ queryKey: ["qbr-quarterly", quarter], retry: false, queryFn: async () => dataOf<{ metrics: Record<string, number>; metric_details?: { metric_name: string; aggregation: string; months_with_data: number }[]; months_with_data?: string[] }>(await unwrap(api.GET("/api/qbr/metrics/quarterly", { params: { query: loose({ period: quarter }) } }))) });
   const noData = (e: unknown) => e instanceof ApiError && e.status === 404;
   return (
-    <div className="grid grid-2">
+    <div className="grid grid-2" style={{ alignItems: "start" }}>
       <Card title={`Monthly · ${month}`} flush>
         {monthly.isError ? <div className="card-body">{noData(monthly.error) ? <p className="muted">No metrics for {month} yet.</p> : <QueryError error={monthly.error} what="monthly metrics" />}</div> : !monthly.data ? <Loading /> : (
           <div className="table-wrap"><table className="data" data-testid="qbr-monthly-table">
@@ -176,7 +176,7 @@ function ManualEntry({ month }: { month: string }) {
     return [...g.entries()];
   }, [defs.data]);
   return (
-    <div className="grid" style={{ gridTemplateColumns: "minmax(0, 1fr) minmax(0, 1fr)" }}>
+    <div className="grid" style={{ gridTemplateColumns: "minmax(0, 1fr) minmax(0, 1fr)", alignItems: "start" }}>
       <Card title="Enter a metric">
         <form className="stack" style={{ gap: 12 }} onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
           <div className="row">
@@ -194,8 +194,8 @@ function ManualEntry({ month }: { month: string }) {
           {def && <p className="small muted"><IconInfo size={12} /> {def.description}{def.formula ? ` — ${def.formula}` : ""}</p>}
           {protectedMetric && (
             <div data-protected="true" data-testid="manual-protected"><Banner tone="warn" title="Collected metric">
-              <span className="small"><IconLock size={12} /> {def?.label} is collected from {titleCase(def?.source ?? "")} automatically. A manual value does not replace the collected one unless you overwrite it on purpose.</span>
-              <label className="check" style={{ marginTop: 8 }}><input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} data-testid="manual-force" /> Overwrite the collected value</label>
+              <p className="small"><IconLock size={12} /> {def?.label} is collected from {titleCase(def?.source ?? "")} automatically. A manual value does not replace the collected one unless you overwrite it on purpose.</p>
+              <label className="check" style={{ marginTop: 8, display: "flex" }}><input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} data-testid="manual-force" /> Overwrite the collected value</label>
             </Banner></div>
           )}
           <div className="row">
