@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { api, loose, unwrap } from "../api/client";
 import { ApiError } from "../api/errors";
@@ -42,12 +42,14 @@ export default function CollectionsPage() {
   }, [progress.data, batchId]);
   useEffect(() => rememberBatch(batchId), [batchId]);
 
-  const batch = useBatch(batchId);
   const history = useQuery({
     queryKey: ["collectors-history", 60],
     queryFn: () => unwrap<HistoryResponse>(api.GET("/api/collectors/history", { params: { query: loose({ limit: 60 }) } })),
-    refetchInterval: batch.data && !isTerminal(batch.data.status) ? POLL_MS * 2 : 60_000,
+    refetchInterval: batchId ? POLL_MS * 2 : 60_000,
   });
+  // Without a followed batch, the card shows the newest one from the history.
+  const shownId = batchId ?? history.data?.collection_history?.[0]?.batch_id ?? null;
+  const batch = useBatch(shownId);
 
   // When the followed batch ends, everything it changed is refreshed.
   const ended = batch.data ? isTerminal(batch.data.status) : false;
@@ -105,12 +107,12 @@ export default function CollectionsPage() {
           </form>
         </Card>
 
-        <Card title={batchId ? <>Current collection <span className="mono small muted">{batchId}</span></> : "Current collection"} testid="current-batch"
+        <Card title={shownId ? <>{batch.data && isTerminal(batch.data.status) ? "Last collection" : "Current collection"} <span className="mono small muted">{shownId}</span></> : "Current collection"} testid="current-batch"
           actions={batch.data && <Badge tone={statusTone(batch.data.status)} testid="batch-status">{titleCase(batch.data.status)} · {batch.data.progress_percent}%</Badge>}>
-          {!batchId ? (
+          {!shownId ? (
             <p className="muted">No collection is running. Start one on the left; its progress appears here and survives a reload.</p>
           ) : batch.isError && !batch.data ? <QueryError error={batch.error} retry={() => batch.refetch()} what="the collection" />
-            : !batch.data ? <Loading /> : <BatchProgress batch={batch.data} />}
+            : !batch.data ? <Loading /> : <BatchProgress batch={batch.data} prefix={batchId ? "" : "last-"} />}
         </Card>
       </div>
 
@@ -124,9 +126,10 @@ export default function CollectionsPage() {
   );
 }
 
-function BatchProgress({ batch }: { batch: BatchInfo }) {
+/** `prefix` "last-" marks a batch shown from the history (not one this page started or follows). */
+function BatchProgress({ batch, prefix = "" }: { batch: BatchInfo; prefix?: string }) {
   return (
-    <div className="stack" data-testid={`batch-${batch.batch_id}`} data-status={batch.status}>
+    <div className="stack" data-testid={`${prefix}batch-${batch.batch_id}`} data-status={batch.status}>
       <div>
         <div className="row" style={{ justifyContent: "space-between", marginBottom: 6 }}>
           <span style={{ fontWeight: 600 }}>{batch.message ?? titleCase(batch.status)}</span>
@@ -139,7 +142,7 @@ function BatchProgress({ batch }: { batch: BatchInfo }) {
         <ProgressBar value={batch.progress_percent} label="Whole collection" tone={batch.status === "failed" ? "bad" : batch.status === "completed" ? "ok" : undefined} testid="batch-progress" />
       </div>
       {batch.collectors.map((job) => (
-        <div key={job.job_id} data-testid={`job-${job.job_id}`} data-status={job.status} className="job">
+        <div key={job.job_id} data-testid={`${prefix}job-${job.job_id}`} data-status={job.status} className="job">
           <div className="row" style={{ justifyContent: "space-between", marginBottom: 4 }}>
             <span><strong>{jobLabel(job)}</strong> <span className="mono small muted">{job.job_id}</span></span>
             <span className="row" style={{ gap: 8 }}><span className="num small">{job.progress_percent}%</span><Badge tone={statusTone(job.status)}>{titleCase(job.status)}</Badge></span>
@@ -155,19 +158,34 @@ function BatchProgress({ batch }: { batch: BatchInfo }) {
   );
 }
 
-const col = createColumnHelper<BatchSummary>();
+type RunRow = BatchSummary & { trigger: string; requested_by: string };
+const col = createColumnHelper<RunRow>();
 const runColumns = [
   col.accessor("started_at", { header: "Started", size: 190, cell: (c) => <span title={c.getValue() ?? ""}>{fmtDateTime(c.getValue())}</span> }),
   col.accessor("batch_id", { header: "Batch", size: 130, cell: (c) => <span className="mono small">{c.getValue()}</span> }),
   col.accessor("status", { header: "Status", size: 120, cell: (c) => <Badge tone={c.getValue() === "partial" ? "warn" : statusTone(c.getValue())}>{titleCase(c.getValue())}</Badge> }),
+  col.accessor("trigger", { header: "Trigger", size: 100, cell: (c) => <span className="small">{c.getValue() ? titleCase(c.getValue()) : "…"}</span> }),
+  col.accessor("requested_by", { header: "Requested by", size: 170, cell: (c) => <span className="small">{c.getValue() || <span className="muted">—</span>}</span> }),
   col.accessor((b) => b.jobs.map(jobLabel).join(", "), { id: "jobs", header: "Jobs", size: 300, meta: { grow: 2 }, cell: (c) => <span className="small">{c.getValue()}</span> }),
   col.accessor("duration_seconds", { header: "Duration", size: 100, meta: { numeric: true, noFilter: true }, cell: (c) => fmtDuration(c.getValue()) }),
   col.accessor((b) => b.errors.join("; "), { id: "errors", header: "Errors", size: 260, meta: { grow: 1 }, cell: (c) => <span className="small" style={{ color: "var(--bad)" }}>{c.getValue()}</span> }),
 ];
 
 function RunsTable({ batches, onOpen }: { batches: BatchSummary[]; onOpen: (id: string) => void }) {
+  // Trigger and requester live on the batch; finished batches never change, so each is fetched once.
+  const details = useQueries({
+    queries: batches.slice(0, 20).map((b) => ({
+      queryKey: ["batch", b.batch_id],
+      queryFn: () => unwrap<BatchInfo>(api.GET("/api/collectors/runs/batch/{batch_id}", { params: { path: { batch_id: b.batch_id } } })),
+      staleTime: isTerminal(b.status) || b.status === "partial" ? Infinity : POLL_MS,
+    })),
+  });
+  const rows = useMemo<RunRow[]>(() => batches.map((b, i) => {
+    const d = details[i]?.data;
+    return { ...b, trigger: d?.trigger ?? "", requested_by: d?.requested_by ?? "" };
+  }), [batches, details]);
   return (
-    <DataTable id="runs" label="Collection runs" data={batches} columns={runColumns} getRowId={(b) => b.batch_id} onRowClick={(b) => onOpen(b.batch_id)}
+    <DataTable id="runs" label="Collection runs" data={rows} columns={runColumns} getRowId={(b) => b.batch_id} onRowClick={(b) => onOpen(b.batch_id)}
       exportName="collection-runs" maxHeight={440} />
   );
 }
@@ -193,7 +211,7 @@ function BatchDrawer({ batchId, onClose }: { batchId: string; onClose: () => voi
             <dt>Duration</dt><dd>{fmtDuration(b.duration_seconds)}</dd>
             <dt>Message</dt><dd>{b.message ?? "—"}</dd>
           </dl>
-          <BatchProgress batch={b} />
+          <BatchProgress batch={b} prefix="drawer-" />
         </>
       )}
     </Drawer>
