@@ -123,8 +123,10 @@ class Hub:
 async def hub_factory(
     service_settings: Callable[..., ServiceSettings], database: Database, amqp_url: str, bus_names: BusNames
 ) -> AsyncIterator[Callable[..., Any]]:
-    """Start the gateway and both collectors (with workers) against a simulator."""
+    """Start the gateway and the collectors (with workers) against a simulator: both device collectors by
+    default; add ``"collector_connectwise"`` to ``services`` for ConnectWise."""
     await purge_queues(amqp_url, catalogue_queues(bus_names.queue_prefix))
+    from collector_connectwise.definition import SPEC as CONNECTWISE
     from collector_ninja.definition import SPEC as NINJA
     from collector_threatlocker.definition import SPEC as THREATLOCKER
     from gateway.definition import SPEC as GATEWAY
@@ -142,7 +144,7 @@ async def hub_factory(
             for name, extra in (collectors or {}).items():
                 overrides[name] = {**overrides[name], **extra}
             runtimes: dict[str, ServiceRuntime] = {}
-            for spec in (NINJA, THREATLOCKER):
+            for spec in (NINJA, THREATLOCKER, CONNECTWISE):
                 if spec.name not in services:
                     continue
                 runtime = ServiceRuntime(spec, service_settings(spec, **overrides[spec.name]))
@@ -157,6 +159,11 @@ async def hub_factory(
                 collector_threatlocker_url=(
                     runtimes["collector_threatlocker"].state["url"]
                     if "collector_threatlocker" in runtimes
+                    else "http://127.0.0.1:9"
+                ),
+                collector_connectwise_url=(
+                    runtimes["collector_connectwise"].state["url"]
+                    if "collector_connectwise" in runtimes
                     else "http://127.0.0.1:9"
                 ),
                 **{"collector_schedule_enabled": False, **(gateway or {})},

@@ -1050,7 +1050,7 @@ export interface components {
          */
         RunCollectorsBody: {
             /** Collectors */
-            collectors?: ("ninja" | "threatlocker")[] | null;
+            collectors?: ("ninja" | "threatlocker" | "connectwise")[] | null;
             /** Collector */
             collector?: ("ninja" | "threatlocker" | "both") | null;
             /**

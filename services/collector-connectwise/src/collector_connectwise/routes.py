@@ -39,7 +39,13 @@ def settings_dependency(request: Request) -> ConnectWiseCollectorSettings:
 Settings = Annotated[ConnectWiseCollectorSettings, Depends(settings_dependency)]
 
 
-@router.get("/configuration", summary="Whether ConnectWise is configured, and the reactive-ticket definition")
+# Internal (gateway → collector), so not in the OpenAPI document: its models would otherwise land in the
+# gateway's merged components although the path is not public.
+@router.get(
+    "/configuration",
+    summary="Whether ConnectWise is configured, and the reactive-ticket definition",
+    include_in_schema=False,
+)
 async def configuration(settings: Settings) -> Configuration:
     return Configuration(
         configured=settings.configured,

@@ -14,6 +14,7 @@ from hub_shared.settings import ServiceSettings
 UPSTREAM_DEFAULTS = {
     "collector_ninja": "http://127.0.0.1:5401",
     "collector_threatlocker": "http://127.0.0.1:5402",
+    "collector_connectwise": "http://127.0.0.1:5407",
     "variance": "http://127.0.0.1:5403",
     "assessment": "http://127.0.0.1:5404",
     "qbr": "http://127.0.0.1:5405",
@@ -28,6 +29,7 @@ class GatewaySettings(ServiceSettings, AuthSettings):
     gateway_port: int = Field(default=5400, ge=1, le=65535)
     collector_ninja_url: AnyHttpUrl = AnyHttpUrl(UPSTREAM_DEFAULTS["collector_ninja"])
     collector_threatlocker_url: AnyHttpUrl = AnyHttpUrl(UPSTREAM_DEFAULTS["collector_threatlocker"])
+    collector_connectwise_url: AnyHttpUrl = AnyHttpUrl(UPSTREAM_DEFAULTS["collector_connectwise"])
     variance_url: AnyHttpUrl = AnyHttpUrl(UPSTREAM_DEFAULTS["variance"])
     assessment_url: AnyHttpUrl = AnyHttpUrl(UPSTREAM_DEFAULTS["assessment"])
     qbr_url: AnyHttpUrl = AnyHttpUrl(UPSTREAM_DEFAULTS["qbr"])

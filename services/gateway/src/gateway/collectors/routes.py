@@ -90,6 +90,13 @@ async def run_collectors(
     settings = settings_of(request)
     if body.snapshot_date is not None and body.snapshot_date > datetime.now(settings.timezone).date():
         raise ApiError(400, "snapshot_date cannot be in the future")
+    if "connectwise" in body.vendors():
+        client: httpx.AsyncClient = request.app.state.runtime.state["http"]
+        try:
+            await service.check_connectwise(client, settings.upstream_url("collector_connectwise"))
+        except service.ConnectWiseUnavailable as exc:
+            # Not configured is the caller's to fix (400, naming the settings); unreachable is ours (503).
+            raise ApiError(400 if exc.missing else 503, str(exc), extra={"missing_settings": exc.missing}) from exc
     identity = request_identity(request)
     run = service.RunRequest(
         vendors=body.vendors(),
@@ -145,7 +152,9 @@ async def latest_runs(
     names = [name.strip() for name in collectors.split(",") if name.strip()]
     unknown = [name for name in names if name not in service.COLLECTOR_JOBS]
     if unknown or not names:
-        raise ApiError(400, f"Unknown collector(s): {', '.join(unknown) or '(none)'}; use ninja, threatlocker")
+        raise ApiError(
+            400, f"Unknown collector(s): {', '.join(unknown) or '(none)'}; use ninja, threatlocker, connectwise"
+        )
     runs = []
     for name in names:
         job = await repo.latest_job(session, service.COLLECTOR_JOBS[name][0])

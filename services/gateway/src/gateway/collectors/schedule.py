@@ -14,8 +14,17 @@ from croniter import croniter
 from sqlalchemy import text
 
 from gateway.collectors import repository as repo
-from gateway.collectors.service import RunConflict, RunRequest, cleanup_stale, export_heartbeat_ages, start_run
+from gateway.collectors.service import (
+    ConnectWiseUnavailable,
+    RunConflict,
+    RunRequest,
+    check_connectwise,
+    cleanup_stale,
+    export_heartbeat_ages,
+    start_run,
+)
 from gateway.settings import GatewaySettings
+from hub_shared.events import Collector
 from hub_shared.logging import get_logger
 from hub_shared.runtime import ServiceRuntime
 
@@ -32,6 +41,7 @@ async def fire_schedule(runtime: ServiceRuntime, fire_at: datetime) -> str | Non
     """Start the scheduled batch for one firing, unless another replica already did."""
     settings = runtime.settings
     assert isinstance(settings, GatewaySettings)
+    vendors = await scheduled_collectors(runtime, settings)
     async with runtime.database.transaction() as session:
         await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('gateway.schedule'))"))
         if not await repo.claim_firing(session, settings.collector_schedule, fire_at):
@@ -41,7 +51,7 @@ async def fire_schedule(runtime: ServiceRuntime, fire_at: datetime) -> str | Non
                 session,
                 runtime.tables,
                 RunRequest(
-                    vendors=("ninja", "threatlocker"),
+                    vendors=vendors,
                     run_cross_vendor=True,
                     snapshot_date=None,
                     trigger="schedule",
@@ -55,6 +65,19 @@ async def fire_schedule(runtime: ServiceRuntime, fire_at: datetime) -> str | Non
         await repo.record_firing_batch(session, settings.collector_schedule, fire_at, batch["batch_id"])
         log.info("scheduled collection started", batch_id=batch["batch_id"], fire_at=fire_at.isoformat())
         return str(batch["batch_id"])
+
+
+async def scheduled_collectors(runtime: ServiceRuntime, settings: GatewaySettings) -> tuple[Collector, ...]:
+    """Both device collectors, and ConnectWise (its current and previous month) when it is configured."""
+    client = runtime.state.get("http")
+    if client is None:
+        return ("ninja", "threatlocker")
+    try:
+        await check_connectwise(client, settings.upstream_url("collector_connectwise"))
+    except ConnectWiseUnavailable as exc:
+        log.info("ConnectWise left out of the scheduled run", reason=str(exc))
+        return ("ninja", "threatlocker")
+    return ("ninja", "threatlocker", "connectwise")
 
 
 async def schedule_worker(runtime: ServiceRuntime) -> None:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-CollectorName = Literal["ninja", "threatlocker"]
+CollectorName = Literal["ninja", "threatlocker", "connectwise"]
 
 
 class RunCollectorsBody(BaseModel):

@@ -16,18 +16,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.collectors import repository as repo
-from hub_shared.events import CollectRequested, JobUpdated, Trigger, Vendor, new_event, utcnow
+from hub_shared.events import Collector, CollectRequested, JobUpdated, Trigger, new_event, utcnow
 from hub_shared.messaging import MessagingTables, enqueue
 from hub_shared.metrics import JOB_HEARTBEAT_AGE
 
 COLLECTOR_JOBS: dict[str, tuple[str, str]] = {
     "ninja": ("ninja-collector", "ni"),
     "threatlocker": ("threatlocker-collector", "th"),
+    "connectwise": ("connectwise-collector", "cw"),
 }
+# Collectors whose snapshots the cross-vendor checks (and the Windows 11 assessment) follow.
+DEVICE_COLLECTORS = frozenset({"ninja", "threatlocker"})
 CROSS_VENDOR_JOB = ("cross-vendor-checks", "cv")
 WINDOWS_11_JOB = ("windows-11-24h2-assessment", "w24")
 DEFAULT_ESTIMATE_SECONDS = 300
@@ -40,7 +44,7 @@ def new_id(prefix: str) -> str:
 
 @dataclass(frozen=True)
 class RunRequest:
-    vendors: tuple[Vendor, ...]
+    vendors: tuple[Collector, ...]
     run_cross_vendor: bool
     snapshot_date: date | None
     trigger: Trigger
@@ -70,7 +74,7 @@ async def start_run(
         for vendor in request.vendors
     ]
     followups: dict[str, str] = {}
-    if request.run_cross_vendor:
+    if request.run_cross_vendor and DEVICE_COLLECTORS.intersection(request.vendors):
         followups[CROSS_VENDOR_JOB[0]] = new_id(CROSS_VENDOR_JOB[1])
         if "ninja" in request.vendors:
             followups[WINDOWS_11_JOB[0]] = new_id(WINDOWS_11_JOB[1])
@@ -111,6 +115,28 @@ async def start_run(
     batch = await repo.get_batch(session, batch_id)
     assert batch is not None
     return batch, await repo.jobs_of(session, batch_id)
+
+
+class ConnectWiseUnavailable(Exception):
+    """ConnectWise cannot be collected: not configured (``missing`` names the settings) or not reachable."""
+
+    def __init__(self, message: str, missing: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.missing = missing or []
+
+
+async def check_connectwise(client: httpx.AsyncClient, base_url: str) -> None:
+    """Ask the ConnectWise collector whether it is configured; raises ConnectWiseUnavailable if not."""
+    try:
+        response = await client.get(f"{base_url}/configuration", timeout=5.0)
+        body = response.json() if response.status_code == 200 else None
+    except (httpx.HTTPError, ValueError) as exc:
+        raise ConnectWiseUnavailable(f"The ConnectWise collector is not reachable ({type(exc).__name__})") from exc
+    if not isinstance(body, dict):
+        raise ConnectWiseUnavailable(f"The ConnectWise collector answered HTTP {response.status_code}")
+    if not body.get("configured"):
+        missing = [str(name) for name in body.get("missing") or []]
+        raise ConnectWiseUnavailable(f"ConnectWise is not configured: set {', '.join(missing)}", missing)
 
 
 PRESUMED_STALE = "Job appears to have failed or was interrupted - no heartbeat received"

@@ -41,6 +41,7 @@ LONG_RUNNING: frozenset[tuple[str, str]] = frozenset(
 UPSTREAM_SERVICES: tuple[str, ...] = (
     "collector_ninja",
     "collector_threatlocker",
+    "collector_connectwise",
     "variance",
     "assessment",
     "qbr",
