@@ -2176,7 +2176,7 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description Invalid input (the spec's code in the envelope) */
+            /** @description Invalid body, a future snapshot_date, or ConnectWise asked for but not configured (missing_settings names the variables to set) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2196,6 +2196,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A collection is already running for one of these collectors (running_jobs lists them) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2230,7 +2239,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unavailable (a dependency is down or not configured) */
+            /** @description ConnectWise asked for but its collector is not reachable */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -19,6 +19,7 @@ from gateway.settings import GatewaySettings
 from hub_shared.db import session_dependency
 from hub_shared.errors import ApiError
 from hub_shared.timefmt import rfc3339
+from hub_shared.web import error_responses
 
 router = APIRouter(prefix="/api/collectors", tags=["collectors"])
 Session = Annotated[AsyncSession, Depends(session_dependency, scope="function")]
@@ -82,7 +83,22 @@ def batch_view(batch: RowMapping, jobs: list[RowMapping]) -> dict[str, Any]:
     }
 
 
-@router.post("/run", status_code=202, summary="Start a collection (answers at once; poll the batch)")
+@router.post(
+    "/run",
+    status_code=202,
+    summary="Start a collection (answers at once; poll the batch)",
+    responses=error_responses(
+        400,
+        409,
+        503,
+        descriptions={
+            400: "Invalid body, a future snapshot_date, or ConnectWise asked for but not configured "
+            "(missing_settings names the variables to set)",
+            409: "A collection is already running for one of these collectors (running_jobs lists them)",
+            503: "ConnectWise asked for but its collector is not reachable",
+        },
+    ),
+)
 async def run_collectors(
     request: Request, session: Session, body: Annotated[RunCollectorsBody | None, Body()] = None
 ) -> JSONResponse:
