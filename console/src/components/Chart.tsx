@@ -28,11 +28,16 @@ export function LineChart({ dates, series, height = 260, label, testid, stacked 
     const opts: Options = {
       width: el.clientWidth || 600,
       height,
-      legend: { show: true },
+      legend: { show: true, live: false },
       cursor: { points: { size: 7 } },
       scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), Math.max(1, max * 1.1)] } },
       axes: [
-        { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, font: "12px system-ui" },
+        {
+          stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, font: "12px system-ui",
+          // One tick per day (the points are daily), labelled "Nov 24".
+          splits: xs.length <= 16 ? () => xs : undefined,
+          values: (_u, splits) => splits.map((v) => new Date(v * 1000).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" })),
+        },
         { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, font: "12px system-ui", size: 50 },
       ],
       series: [
