@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import uvicorn
+from sqlalchemy.exc import SQLAlchemyError
 
 from hub_shared.app import create_app
 from hub_shared.logging import configure_logging, get_logger
@@ -78,7 +79,11 @@ def main(spec: ServiceSpec, argv: Sequence[str] | None = None, settings: Service
     configure_logging(spec.name, settings.log_level, settings.log_json)
     log = get_logger(spec.package)
     if args.command == "migrate" and args.check:
-        pending = pending_migrations(spec, settings.database_url)
+        try:
+            pending = pending_migrations(spec, settings.database_url)
+        except (OSError, SQLAlchemyError) as exc:  # exit 2, not 1: "cannot tell" is not "behind"
+            print(f"{spec.schema}: cannot read the applied migrations: {str(exc).splitlines()[0]}", file=sys.stderr)
+            sys.exit(2)
         for revision in pending:
             print(f"pending: {spec.schema} {revision}")
         print(f"{spec.schema}: {len(pending)} migration(s) pending" if pending else f"{spec.schema}: up to date")
