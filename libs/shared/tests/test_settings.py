@@ -87,3 +87,17 @@ def test_load_settings_raises_configuration_error(monkeypatch, capsys) -> None:
         capsys.readouterr().err.strip()
         == "configuration error: DATABASE_URL: must name a database, e.g. .../inventory_hub"
     )
+
+
+def test_log_format_follows_the_terminal_unless_log_json_is_set() -> None:
+    import io
+
+    from hub_shared.logging import wants_json
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert wants_json(None, io.StringIO()) is True  # a pipe or file: JSON for the log shipper
+    assert wants_json(None, Terminal()) is False  # a person at a terminal: readable lines
+    assert wants_json(True, Terminal()) is True and wants_json(False, io.StringIO()) is False

@@ -10,15 +10,25 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
 
 _configured = False
 
 
-def configure_logging(service: str, level: str = "INFO", json_output: bool = True) -> None:
+def wants_json(setting: bool | None, stream: TextIO) -> bool:
+    """``LOG_JSON`` when set; otherwise JSON for a pipe or file (containers, log shippers) and readable lines
+    for a person at a terminal."""
+    if setting is not None:
+        return setting
+    isatty = getattr(stream, "isatty", None)
+    return not (callable(isatty) and isatty())
+
+
+def configure_logging(service: str, level: str = "INFO", json_output: bool | None = None) -> None:
     global _configured
+    json_output = wants_json(json_output, sys.stdout)
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,

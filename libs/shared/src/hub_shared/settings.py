@@ -75,7 +75,8 @@ class ServiceSettings(BaseSettings):
     hub_timezone: TimeZoneName = "America/Chicago"
     bind_host: str = "127.0.0.1"
     log_level: str = Field(default="INFO", pattern=r"^(?i:debug|info|warning|error|critical)$")
-    log_json: bool = True
+    # Unset: JSON unless the output is a terminal (hub_shared.logging.wants_json).
+    log_json: bool | None = None
     outbox_poll_seconds: float = Field(default=2.0, gt=0, le=60)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     # Shared secret for the gateway-signed identity header (X-Hub-Identity).
