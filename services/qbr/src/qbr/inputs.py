@@ -31,6 +31,33 @@ def body_object(data: Any, missing_message: str) -> dict[str, Any]:
     return data
 
 
+def body_items(body: dict[str, Any], field: str, *, noun: str, maximum: int) -> list[tuple[str, dict[str, Any]]]:
+    """The objects of a body's array ``field`` (present), each with where it is (``metrics[0]``)."""
+    items = body[field]
+    if not isinstance(items, list):
+        raise coded("INVALID_DATA", f"{field} must be an array")
+    if not items:
+        raise coded("MISSING_DATA", f"{field} must contain at least one {noun}")
+    if len(items) > maximum:
+        raise coded("INVALID_DATA", f"{field} may contain at most {maximum} entries")
+    found = []
+    for index, item in enumerate(items):
+        where = f"{field}[{index}]"
+        if not isinstance(item, dict):
+            raise coded("INVALID_DATA", f"{where} must be an object")
+        found.append((where, item))
+    return found
+
+
+def body_name(value: Any, where: str) -> str:
+    """A required name (trimmed): absent or blank → ``MISSING_DATA``, not text → ``INVALID_DATA``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise coded("MISSING_DATA", f"{where} is required")
+    if not isinstance(value, str):
+        raise coded("INVALID_DATA", f"{where} must be a string")
+    return value.strip()
+
+
 def body_decimal(value: Any, where: str, *, required: bool) -> Decimal | None:
     """A JSON number (not a boolean, not text) as an exact ``Decimal``; null allowed when not required."""
     if value is None:

@@ -17,7 +17,16 @@ from pydantic import BaseModel, Field, WithJsonSchema, model_validator
 from hub_shared.bodies import coded
 from qbr.api import MONTH_PATTERN, Id
 from qbr.catalog import BY_NAME, METRIC_NAMES
-from qbr.inputs import ExactNumber, body_decimal, body_id, body_object, body_text, organization_of
+from qbr.inputs import (
+    ExactNumber,
+    body_decimal,
+    body_id,
+    body_items,
+    body_name,
+    body_object,
+    body_text,
+    organization_of,
+)
 from qbr.periods import MONTH_FORMAT_MESSAGE, Month
 
 MISSING_MESSAGE = "Request body must include 'period' and 'metrics'"
@@ -39,14 +48,6 @@ class MetricInput:
 
 def unknown_metric(name: str) -> Exception:
     return coded("INVALID_METRIC", f"Unknown metric '{name}'. Known metrics: {', '.join(METRIC_NAMES)}")
-
-
-def metric_name_of(value: Any, where: str) -> str:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise coded("MISSING_DATA", f"{where} is required")
-    if not isinstance(value, str):
-        raise coded("INVALID_DATA", f"{where} must be a string")
-    return value.strip()
 
 
 class ManualMetric(BaseModel):
@@ -73,23 +74,15 @@ class ManualEntryBody(BaseModel):
             raise coded("MISSING_DATA", MISSING_MESSAGE)
         if not isinstance(period, str) or not re.fullmatch(MONTH_PATTERN, period.strip()):
             raise coded("INVALID_PERIOD", MONTH_FORMAT_MESSAGE)
-        if not isinstance(items, list):
-            raise coded("INVALID_DATA", "metrics must be an array")
-        if not items:
-            raise coded("MISSING_DATA", "metrics must contain at least one metric")
-        if len(items) > MAX_METRICS:
-            raise coded("INVALID_DATA", f"metrics may contain at most {MAX_METRICS} entries")
+        items = body_items(body, "metrics", noun="metric", maximum=MAX_METRICS)
         force = body.get("force_update", False)
         if not isinstance(force, bool):
             raise coded("INVALID_DATA", "force_update must be true or false")
         organization_id = organization_of(body)
         metrics: list[dict[str, Any]] = []
         seen: set[str] = set()
-        for index, item in enumerate(items):
-            where = f"metrics[{index}]"
-            if not isinstance(item, dict):
-                raise coded("INVALID_DATA", f"{where} must be an object")
-            name = metric_name_of(item.get("metric_name"), f"{where}.metric_name")
+        for where, item in items:
+            name = body_name(item.get("metric_name"), f"{where}.metric_name")
             value = body_decimal(item.get("metric_value"), f"{where}.metric_value", required=True)
             assert value is not None
             if name not in BY_NAME:

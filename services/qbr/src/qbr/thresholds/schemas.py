@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, WithJsonSchema, model_validator
 from hub_shared.bodies import coded
 from qbr.api import Id
 from qbr.formulas import BY_NAME, SMARTNUMBER_NAMES
-from qbr.inputs import ExactNumber, body_decimal, body_object, body_text, organization_of
+from qbr.inputs import ExactNumber, body_decimal, body_items, body_name, body_object, body_text, organization_of
 from qbr.thresholds.bands import Bands, band_problem
 
 MISSING_MESSAGE = "Request body must include 'thresholds' array"
@@ -56,25 +56,12 @@ class ThresholdsBody(BaseModel):
         items = body.get("thresholds")
         if items is None:
             raise coded("MISSING_DATA", MISSING_MESSAGE)
-        if not isinstance(items, list):
-            raise coded("INVALID_DATA", "thresholds must be an array")
-        if not items:
-            raise coded("MISSING_DATA", "thresholds must contain at least one threshold")
-        if len(items) > len(SMARTNUMBER_NAMES):
-            raise coded("INVALID_DATA", f"thresholds may contain at most {len(SMARTNUMBER_NAMES)} entries")
+        entries = body_items(body, "thresholds", noun="threshold", maximum=len(SMARTNUMBER_NAMES))
         organization_id = organization_of(body)
         parsed: list[dict[str, Any]] = []
         seen: set[str] = set()
-        for index, item in enumerate(items):
-            where = f"thresholds[{index}]"
-            if not isinstance(item, dict):
-                raise coded("INVALID_DATA", f"{where} must be an object")
-            name = item.get("metric_name")
-            if name is None or (isinstance(name, str) and not name.strip()):
-                raise coded("MISSING_DATA", f"{where}.metric_name is required")
-            if not isinstance(name, str):
-                raise coded("INVALID_DATA", f"{where}.metric_name must be a string")
-            name = name.strip()
+        for where, item in entries:
+            name = body_name(item.get("metric_name"), f"{where}.metric_name")
             if name not in BY_NAME:
                 raise coded(
                     "INVALID_METRIC",
