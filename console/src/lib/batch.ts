@@ -56,6 +56,7 @@ export function jobLabel(job: Pick<JobInfo, "job_name">): string {
   switch (job.job_name) {
     case "ninja-collector": return "NinjaOne collector";
     case "threatlocker-collector": return "ThreatLocker collector";
+    case "connectwise-collector": return "ConnectWise collector";
     case "cross-vendor-checks": return "Cross-vendor checks";
     case "windows-11-24h2-assessment": return "Windows 11 24H2 assessment";
     default: return job.job_name.replace(/[-_]/g, " ");

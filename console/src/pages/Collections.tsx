@@ -26,6 +26,7 @@ export default function CollectionsPage() {
   const client = useQueryClient();
   const [ninja, setNinja] = useState(true);
   const [threatlocker, setThreatlocker] = useState(true);
+  const [connectwise, setConnectwise] = useState(false);
   const [crossVendor, setCrossVendor] = useState(true);
   const [batchId, setBatchId] = useState<string | null>(() => rememberedBatch());
   const [openBatch, setOpenBatch] = useState<string | null>(null);
@@ -60,7 +61,7 @@ export default function CollectionsPage() {
 
   const run = useMutation({
     mutationFn: async () => {
-      const collectors = [ninja && "ninja", threatlocker && "threatlocker"].filter(Boolean) as ("ninja" | "threatlocker")[];
+      const collectors = [ninja && "ninja", threatlocker && "threatlocker", connectwise && "connectwise"].filter(Boolean) as ("ninja" | "threatlocker" | "connectwise")[];
       return unwrap<BatchInfo>(api.POST("/api/collectors/run", { body: { collectors, run_cross_vendor: crossVendor } }));
     },
     onSuccess: (b) => {
@@ -76,7 +77,7 @@ export default function CollectionsPage() {
   });
 
   const running = !!batch.data && !isTerminal(batch.data.status);
-  const nothing = !ninja && !threatlocker;
+  const nothing = !ninja && !threatlocker && !connectwise;
   const batches = useMemo(() => groupHistory(history.data?.collection_history ?? []), [history.data]);
 
   return (
@@ -95,6 +96,8 @@ export default function CollectionsPage() {
               <legend className="small muted" style={{ marginBottom: 8 }}>Vendors</legend>
               <label className="check"><input type="checkbox" checked={ninja} onChange={(e) => setNinja(e.target.checked)} data-testid="collect-ninja" /> NinjaOne</label>
               <label className="check"><input type="checkbox" checked={threatlocker} onChange={(e) => setThreatlocker(e.target.checked)} data-testid="collect-threatlocker" /> ThreatLocker</label>
+              <label className="check"><input type="checkbox" checked={connectwise} onChange={(e) => setConnectwise(e.target.checked)} data-testid="collect-connectwise" />
+                <span>ConnectWise <span className="small muted">(ticket metrics for the QBR)</span></span></label>
             </fieldset>
             <label className="check"><input type="checkbox" checked={crossVendor} onChange={(e) => setCrossVendor(e.target.checked)} data-testid="collect-cross-vendor" />
               <span>Cross-vendor checks<br /><span className="small muted">Rebuild the variance report and the Windows 11 assessment afterwards</span></span></label>

@@ -89,7 +89,7 @@ export default function OverviewPage() {
               {Object.entries(collectors.data).map(([name, c]) => (
                 <div key={name} className="row" style={{ justifyContent: "space-between" }}>
                   <div className="cell-two">
-                    <span style={{ fontWeight: 600 }}>{name === "ninja" ? "NinjaOne" : name === "threatlocker" ? "ThreatLocker" : titleCase(name)}</span>
+                    <span style={{ fontWeight: 600 }}>{name === "ninja" ? "NinjaOne" : name === "threatlocker" ? "ThreatLocker" : name === "connectwise" ? "ConnectWise" : titleCase(name)}</span>
                     <span className="sub">{c.last_message ?? "No run yet"}</span>
                   </div>
                   <div className="row" style={{ gap: 8 }}>
