@@ -77,7 +77,9 @@ def test_promtool_accepts_the_rules_and_the_scrape_config() -> None:
     if promtool is None:
         pytest.skip("promtool not installed (Debian package `prometheus`; .ci/run installs it)")
     prometheus = DEPLOY / "prometheus"
+    # The unit tests fire HubDeadLetterQueueNotEmpty (service taken from the queue name) and HubJobHeartbeatStale.
     for command in (["check", "rules", str(prometheus / "alerts.yml")],
-                    ["check", "config", "--syntax-only", str(prometheus / "prometheus.yml")]):  # fmt: skip
+                    ["check", "config", "--syntax-only", str(prometheus / "prometheus.yml")],
+                    ["test", "rules", str(prometheus / "tests" / "alerts_test.yml")]):  # fmt: skip
         checked = subprocess.run([promtool, *command], capture_output=True, text=True)
         assert checked.returncode == 0, checked.stdout + checked.stderr
