@@ -486,6 +486,7 @@ async def _unpublished_is(scratch: Database, count: int) -> bool:
 async def _listening(scratch: Database, channel: str) -> bool:
     async with scratch.transaction() as session:
         rows = await session.execute(
-            text("SELECT count(*) FROM pg_stat_activity WHERE query = :listen"), {"listen": f'LISTEN "{channel}"'}
+            text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = :listen"),
+            {"listen": f'LISTEN "{channel}"'},
         )
         return bool(rows.scalar_one())
