@@ -138,7 +138,7 @@ function TopBar() {
       <form className="search" role="search" onSubmit={submit}>
         <IconSearch size={15} />
         <label htmlFor="device-search" className="sr-only">Search devices</label>
-        <input id="device-search" ref={input} type="search" placeholder="Search devices in both vendors…" value={q}
+        <input id="device-search" ref={input} type="search" placeholder="Search devices…" value={q}
           onChange={(e) => setQ(e.target.value)} data-testid="device-search" autoComplete="off" />
         {!q && <kbd aria-hidden="true">/</kbd>}
       </form>
