@@ -113,3 +113,16 @@ describe("sign-in link", () => {
     expect(loginUrl("//evil")).toBe("/api/auth/microsoft/login");
   });
 });
+
+import { otherSide } from "../src/lib/variance";
+describe("site mismatches", () => {
+  it("merges vendor details by id and names ThreatLocker's organisation and site", () => {
+    const report = {
+      exceptions_by_type: { SITE_MISMATCH: [{ id: 7, details: { tl_org_name: "Acme Grp", tl_site: "Workstations", ninja_site: "Denver" }, date_found: "2026-11-20" }] },
+      site_mismatches: { total_count: 1, by_organization: { "Acme Group": [{ id: 7, hostname: "a", organization: "Acme Group", type: "SITE_MISMATCH" }] } },
+    } as unknown as VarianceReport;
+    const [row] = flattenReport(report);
+    expect(row.first_seen).toBe("2026-11-20");
+    expect(otherSide(row)).toBe("ThreatLocker: Acme Grp · site Workstations (Ninja: Denver)");
+  });
+});

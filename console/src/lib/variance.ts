@@ -23,15 +23,33 @@ export function typeLabel(codeOrKey: string): string {
 /** Every row of a report, flat, each tagged with its type code (one pass; 10,000 rows in a few ms). */
 export function flattenReport(report: VarianceReport | undefined): VarianceRow[] {
   if (!report) return [];
+  // exceptions_by_type carries each exception's vendor details (orgs and sites of a site mismatch, ...).
+  const extra = new Map<number, { details?: Record<string, unknown>; last_seen?: string; date_found?: string }>();
+  const byType = report.exceptions_by_type as Record<string, { id: number; details?: Record<string, unknown>; last_seen?: string; date_found?: string }[]> | undefined;
+  if (byType && typeof byType === "object") for (const list of Object.values(byType)) if (Array.isArray(list)) for (const e of list) extra.set(e.id, e);
   const rows: VarianceRow[] = [];
   for (const t of VARIANCE_TYPES) {
     const section = report[t.key] as VarianceSection | undefined;
     if (!section || typeof section !== "object" || !section.by_organization) continue;
     for (const [org, list] of Object.entries(section.by_organization)) {
-      for (const row of list) rows.push({ ...row, type: row.type || t.code, organization: row.organization || org });
+      for (const row of list) {
+        const more = extra.get(row.id);
+        rows.push({ ...row, type: row.type || t.code, organization: row.organization || org, details: row.details ?? more?.details, first_seen: row.first_seen ?? more?.date_found, last_seen: row.last_seen ?? more?.last_seen });
+      }
     }
   }
   return rows;
+}
+
+/** For a site mismatch: where ThreatLocker puts the device, when that differs from Ninja. */
+export function otherSide(row: VarianceRow): string | null {
+  const d = row.details ?? {};
+  const tlOrg = (d.tl_org_name ?? d.tl_org) as string | undefined;
+  const tlSite = d.tl_site as string | undefined;
+  const ninjaSite = d.ninja_site as string | undefined;
+  if (row.type !== "SITE_MISMATCH" || !tlOrg) return null;
+  const parts = [tlOrg !== row.organization ? `ThreatLocker: ${tlOrg}` : null, tlSite && tlSite !== ninjaSite ? `site ${tlSite}${ninjaSite ? ` (Ninja: ${ninjaSite})` : ""}` : null].filter(Boolean);
+  return parts.length ? parts.join(" · ") : null;
 }
 
 export function countsByOrganization(rows: VarianceRow[]): { organization: string; total: number; byType: Record<string, number> }[] {

@@ -10,7 +10,7 @@ import { Badge, Banner, Dialog, Drawer, Empty, Field, Hostname, Loading, Menu, Q
 import { actionLabel, applyAction, UPDATE_TYPES, type Action } from "../lib/exceptions";
 import { fmtDate, fmtDateTime, fmtInt, relTime, titleCase } from "../lib/format";
 import { Link, setParams, useParam } from "../lib/router";
-import { countsByOrganization, flattenReport, statusTone, TYPE_BY_CODE, TYPE_BY_KEY, typeLabel, VARIANCE_TYPES } from "../lib/variance";
+import { countsByOrganization, flattenReport, otherSide, statusTone, TYPE_BY_CODE, TYPE_BY_KEY, typeLabel, VARIANCE_TYPES } from "../lib/variance";
 
 export function useVarianceReport(includeResolved: boolean, date?: string) {
   return useQuery({ ...varianceReportQuery(includeResolved, date), refetchInterval: date ? false : 60_000 });
@@ -216,7 +216,10 @@ function makeColumns(onAction: (a: Action, ids: number[]) => void, onHistory: (i
     col.accessor((r) => typeLabel(r.type), { id: "type", header: "Type", size: 150, cell: (c) => (
       <span className="row" style={{ gap: 6, flexWrap: "nowrap" }}><i className="dot" style={{ background: TYPE_BY_CODE.get(c.row.original.type)?.color }} />{c.getValue()}</span>
     ) }),
-    col.accessor("organization", { header: "Organisation", size: 150, meta: { grow: 1 } }),
+    col.accessor("organization", { header: "Organisation", size: 150, meta: { grow: 1 }, cell: (c) => {
+      const other = otherSide(c.row.original);
+      return other ? <span className="cell-two"><span title={c.getValue()}>{c.getValue()}</span><span className="sub" title={other}>{other}</span></span> : <span title={c.getValue()}>{c.getValue()}</span>;
+    } }),
     col.accessor("ninja_hostname", { id: "ninja", header: "Ninja", size: 190, meta: { grow: 2, label: "Ninja hostname" }, cell: (c) => (
       <span className="cell-two"><Hostname value={c.getValue()} vendor="Ninja" testid="copy-ninja-hostname" /><span className="sub" title={c.row.original.ninja_display_name}>{c.row.original.ninja_display_name || "—"}</span></span>
     ) }),
