@@ -47,6 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tl-org-id", default=DEFAULT_TL_PARENT_ORG_ID, help="ThreatLocker parent organisation")
     p.add_argument("--internal-org", default="Summit Tech Partners", help="the MSP's own organisation")
     p.add_argument("--exempt-location", action="append", help="spare-exempt location (repeatable; default Shop Spares)")
+    cw = p.add_argument_group("ConnectWise Manage")
+    cw.add_argument("--cw-company", default="summitsim", help="company id (the Basic user is <company>+<public>)")
+    cw.add_argument("--cw-public-key", default="sim-cw-public")
+    cw.add_argument("--cw-private-key", default="sim-cw-private")
+    cw.add_argument("--cw-client-id", default="sim-cw-client", help="the clientId header every call needs")
+    cw.add_argument("--cw-tickets-per-month", type=int, default=120)
+    cw.add_argument("--cw-timezone", default="America/Chicago", help="zone of the planted month boundaries")
     faults = p.add_argument_group("faults (same rules as POST /_sim/faults)")
     faults.add_argument("--fault", action="append", default=[], type=json.loads, help="a fault rule as JSON")
     faults.add_argument("--rate-limit", type=int, metavar="COUNT", help="429 for the next COUNT requests")
@@ -84,6 +91,12 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
         tl_parent_org_id=args.tl_org_id,
         internal_org_name=args.internal_org,
         spare_exempt_locations=tuple(args.exempt_location or ("Shop Spares",)),
+        cw_company_id=args.cw_company,
+        cw_public_key=args.cw_public_key,
+        cw_private_key=args.cw_private_key,
+        cw_client_id=args.cw_client_id,
+        cw_tickets_per_month=args.cw_tickets_per_month,
+        cw_timezone=args.cw_timezone,
         faults=rules,
     )
 

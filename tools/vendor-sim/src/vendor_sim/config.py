@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TPM_FIELDS: tuple[str, str, str, str, str] = (
     "hastpm",
@@ -74,6 +75,12 @@ class SimConfig:
             raise ValueError("tpm_fields needs exactly five names")
         if not self.spare_exempt_locations:
             raise ValueError("spare_exempt_locations needs at least one location name")
+        if self.cw_tickets_per_month < 1:
+            raise ValueError("cw_tickets_per_month must be at least 1")
+        try:
+            ZoneInfo(self.cw_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown cw_timezone {self.cw_timezone!r}") from None
 
     def effective_reference_date(self) -> date:
         return self.reference_date or datetime.now(UTC).date()
