@@ -43,6 +43,8 @@ def test_catalogue_lists_every_type() -> None:
         "ticket_metrics.collected",
         "variance.completed",
         "assessment.completed",
+        "collection.refused",
+        "tenantsweep.audit_completed",
     }
 
 

@@ -29,19 +29,20 @@ BAD_QUERY_VALUES = ["abc", "-1", "0", "99999999999999999999999", "2026-02-30", "
 BAD_BODIES = [b"{", b"[]", b"null", b'"text"', b'{"collectors": 5, "collector": []}', b"\xff\xfe", b"{}" * 3]
 # Routes whose side effects the sweep must not cause with the bodies above (they would be valid input).
 NOT_SWEPT = {("POST", "/api/auth/logout"), ("GET", "/api/auth/logout"), ("GET", "/api/auth/microsoft/login")}
-OTHER_SERVICES = ("variance", "assessment", "qbr", "tenantsweep")
+OTHER_SERVICES = ("variance", "assessment", "qbr", "tenantsweep", "notifier")
 
 
 @pytest_asyncio.fixture
 async def swept_hub(hub_factory, vendor_sim, service_settings) -> AsyncIterator[httpx.AsyncClient]:
     from assessment.definition import SPEC as ASSESSMENT
+    from notifier.definition import SPEC as NOTIFIER
     from qbr.definition import SPEC as QBR
     from tenantsweep.definition import SPEC as TENANTSWEEP
     from variance.definition import SPEC as VARIANCE
 
     async with AsyncExitStack() as stack:
         urls = {}
-        for spec in (VARIANCE, ASSESSMENT, QBR, TENANTSWEEP):
+        for spec in (VARIANCE, ASSESSMENT, QBR, TENANTSWEEP, NOTIFIER):
             runtime = ServiceRuntime(spec, service_settings(spec))
             urls[f"{spec.name}_url"] = await stack.enter_async_context(running_server(create_app(runtime)))
         sim = stack.enter_context(vendor_sim(devices=150, seed=11))
@@ -91,7 +92,15 @@ async def test_bad_input_never_gives_a_server_error(swept_hub: httpx.AsyncClient
     swept = operations(document)
     # Every service contributes routes, so the sweep cannot silently cover only a few.
     prefixes = {path.split("/")[2] for _, path, _ in swept}
-    assert {"variance-report", "exceptions", "windows-11-24h2", "qbr", "tenantsweep", "collectors"} <= prefixes
+    assert {
+        "variance-report",
+        "exceptions",
+        "windows-11-24h2",
+        "qbr",
+        "tenantsweep",
+        "collectors",
+        "notifications",
+    } <= prefixes
 
     failures: list[str] = []
     requests = 0

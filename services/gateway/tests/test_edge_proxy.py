@@ -84,6 +84,7 @@ async def gateway(
             assessment_url=assessment_url,
             qbr_url=unused,
             tenantsweep_url=unused,
+            notifier_url=unused,
             collector_ninja_url=unused,
             collector_threatlocker_url=unused,
             upstream_timeout_seconds=0.5,

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub_shared.db import Database
-from hub_shared.events import CollectRequestedEvent, Event, SnapshotCompleted, Vendor, new_event
+from hub_shared.events import CollectionRefused, CollectRequestedEvent, Event, SnapshotCompleted, Vendor, new_event
 from hub_shared.jobs import JobReporter
 from hub_shared.logging import bound, get_logger
 from hub_shared.messaging import EventHandler, MessagingTables, enqueue, is_infrastructure_error
@@ -117,6 +117,13 @@ async def run_collection_job(
                 )
         except (VendorUnavailable, IncompleteSync) as exc:
             log.warning("collection failed; previous snapshot kept", error=str(exc))
+            if isinstance(exc, IncompleteSync):
+                # Announced with the handler's transaction (the savepoint above is gone): the notifier
+                # tells people a sync was refused, not only that a job failed.
+                refused = CollectionRefused(
+                    vendor=vendor, snapshot_date=snapshot_date, reason=str(exc), batch_id=batch_id, job_id=job_id
+                )
+                await enqueue(session, tables, new_event(refused, producer=producer))
             await reporter.fail(str(exc), f"{label} collection failed; previous snapshot kept")
             return None
         except Exception as exc:

@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
-SUCCESS_DATA_PREFIXES = ("/api/qbr", "/api/tenantsweep", "/api/ninja")
+SUCCESS_DATA_PREFIXES = ("/api/qbr", "/api/tenantsweep", "/api/ninja", "/api/notifications")
 
 _DEFAULT_CODES = {
     400: "VALIDATION_ERROR",

@@ -88,6 +88,27 @@ class AssessmentCompleted(_Data):
     batch_id: str | None = None
 
 
+class CollectionRefused(_Data):
+    """A collector kept the previous snapshot because the vendor's answer looked incomplete."""
+
+    vendor: Vendor
+    snapshot_date: date
+    reason: str
+    batch_id: str | None = None
+    job_id: str | None = None
+
+
+class AuditCompleted(_Data):
+    """A TenantSweep audit finished (``completed`` or ``failed``); its findings no longer change."""
+
+    audit_id: int
+    tenant_id: str
+    tenant_name: str
+    status: Literal["completed", "failed"]
+    completed_at: datetime
+    findings_count: int = Field(default=0, ge=0)
+
+
 class _Envelope(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -127,13 +148,25 @@ class AssessmentCompletedEvent(_Envelope):
     data: AssessmentCompleted
 
 
+class CollectionRefusedEvent(_Envelope):
+    type: Literal["collection.refused"] = "collection.refused"
+    data: CollectionRefused
+
+
+class AuditCompletedEvent(_Envelope):
+    type: Literal["tenantsweep.audit_completed"] = "tenantsweep.audit_completed"
+    data: AuditCompleted
+
+
 Event = Annotated[
     CollectRequestedEvent
     | JobUpdatedEvent
     | SnapshotCompletedEvent
     | TicketMetricsCollectedEvent
     | VarianceCompletedEvent
-    | AssessmentCompletedEvent,
+    | AssessmentCompletedEvent
+    | CollectionRefusedEvent
+    | AuditCompletedEvent,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
@@ -145,6 +178,8 @@ _ENVELOPE_FOR_DATA: dict[type[_Data], type[_Envelope]] = {
     TicketMetricsCollected: TicketMetricsCollectedEvent,
     VarianceCompleted: VarianceCompletedEvent,
     AssessmentCompleted: AssessmentCompletedEvent,
+    CollectionRefused: CollectionRefusedEvent,
+    AuditCompleted: AuditCompletedEvent,
 }
 EVENT_TYPES: tuple[str, ...] = tuple(envelope.model_fields["type"].default for envelope in _ENVELOPE_FOR_DATA.values())
 
@@ -161,6 +196,14 @@ SUBSCRIPTIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("assessment", "snapshots"): ("snapshot.completed",),
     ("qbr", "snapshots"): ("snapshot.completed",),
     ("qbr", "tickets"): ("ticket_metrics.collected",),
+    ("notifier", "events"): (
+        "job.updated",
+        "snapshot.completed",
+        "variance.completed",
+        "assessment.completed",
+        "collection.refused",
+        "tenantsweep.audit_completed",
+    ),
 }
 
 

@@ -19,6 +19,7 @@ PREFERRED_ORDER = (
     "assessment",
     "qbr",
     "tenantsweep",
+    "notifier",
 )
 
 

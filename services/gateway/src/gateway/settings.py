@@ -19,6 +19,7 @@ UPSTREAM_DEFAULTS = {
     "assessment": "http://127.0.0.1:5404",
     "qbr": "http://127.0.0.1:5405",
     "tenantsweep": "http://127.0.0.1:5406",
+    "notifier": "http://127.0.0.1:5408",
 }
 
 
@@ -34,6 +35,7 @@ class GatewaySettings(ServiceSettings, AuthSettings):
     assessment_url: AnyHttpUrl = AnyHttpUrl(UPSTREAM_DEFAULTS["assessment"])
     qbr_url: AnyHttpUrl = AnyHttpUrl(UPSTREAM_DEFAULTS["qbr"])
     tenantsweep_url: AnyHttpUrl = AnyHttpUrl(UPSTREAM_DEFAULTS["tenantsweep"])
+    notifier_url: AnyHttpUrl = AnyHttpUrl(UPSTREAM_DEFAULTS["notifier"])
     upstream_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     upstream_connect_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
     upstream_long_timeout_seconds: float = Field(default=300.0, gt=0, le=3600)

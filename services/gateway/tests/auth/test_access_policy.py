@@ -83,6 +83,12 @@ def test_every_proxied_prefix_has_an_explicit_rule() -> None:
         assert rule.path != "/", f"{upstream.prefix} is only covered by the default rule"
 
 
+def test_notifications_always_need_the_notifications_scopes() -> None:
+    assert decide("GET", "/api/notifications/rules").requires_auth is True
+    assert decide("GET", "/api/notifications/rules").scope == "notifications:read"
+    assert decide("POST", "/api/notifications/channels/1/test").scope == "notifications:write"
+
+
 def test_the_table_has_no_duplicate_rules_and_knows_its_areas() -> None:
     keys = [(rule.path, rule.exact, rule.methods) for rule in POLICY]
     assert len(keys) == len(set(keys))
@@ -90,6 +96,7 @@ def test_the_table_has_no_duplicate_rules_and_knows_its_areas() -> None:
         "assessment",
         "collectors",
         "docs",
+        "notifications",
         "ninja",
         "qbr",
         "status",

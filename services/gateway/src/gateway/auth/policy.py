@@ -92,6 +92,9 @@ POLICY: tuple[Rule, ...] = (
     # /api/qbr/test/smartnumbers, which is not reproduced) and all of TenantSweep.
     _protected("/api/qbr", "qbr"),
     _protected("/api/tenantsweep", "tenantsweep"),
+    # Not in the spec: alert rules, channels, the delivery log and scheduled reports (issue 16) always need
+    # notifications:read / notifications:write (like the sibling product's Notification Endpoints).
+    _protected("/api/notifications", "notifications"),
 )
 
 DEFAULT_RULE = Rule("/", Access.PUBLIC, "hub")

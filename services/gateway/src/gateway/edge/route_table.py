@@ -25,6 +25,7 @@ ROUTE_TABLE: tuple[Upstream, ...] = (
     Upstream("/api/windows-11-24h2", "assessment"),
     Upstream("/api/qbr", "qbr"),
     Upstream("/api/tenantsweep", "tenantsweep"),
+    Upstream("/api/notifications", "notifier"),
 )
 
 # Routes that do all their work before the first byte of the answer (the spec's synchronous Windows 11 run,
@@ -46,6 +47,7 @@ UPSTREAM_SERVICES: tuple[str, ...] = (
     "assessment",
     "qbr",
     "tenantsweep",
+    "notifier",
 )
 
 

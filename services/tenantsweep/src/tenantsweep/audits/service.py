@@ -23,6 +23,7 @@ from hub_shared.errors import ApiError
 from hub_shared.identity import Identity
 from hub_shared.timefmt import rfc3339
 from tenantsweep.audits import repository as repo
+from tenantsweep.audits.events import announce_if_finished
 from tenantsweep.audits.schemas import AuditFilter, AuditUpdate, AuditUpdateBody, NewAudit, NewAuditBody
 from tenantsweep.catalog import FINISHED_STATUSES, RUNNING, SEVERITY_RANK
 from tenantsweep.findings import service as findings
@@ -76,7 +77,8 @@ async def update(session: AsyncSession, audit_id: int, body: AuditUpdateBody) ->
     row = await get(session, audit_id, lock=True)
     try:
         if needs_change(row, change):
-            row = await repo.update(session, audit_id, change)
+            before, row = row, await repo.update(session, audit_id, change)
+            await announce_if_finished(session, before, row)
     except AuditFinished as exc:
         raise finished(exc) from None
     return audit_view(row)

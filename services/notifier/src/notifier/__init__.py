@@ -1,0 +1,1 @@
+"""Alert rules, channels (e-mail, signed webhooks, Teams, Slack) and scheduled reports."""
