@@ -126,10 +126,13 @@ class Receiver:
     async def handle(self, request: Request) -> Response:
         received = Received(request.url.path, {k.lower(): v for k, v in request.headers.items()}, await request.body())
         self.requests.append(received)
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        waited = 0.0
+        while waited < self.delay and not await request.is_disconnected():
+            await asyncio.sleep(0.1)
+            waited += 0.1
         status, headers = self.answers.pop(0) if self.answers else (200, {})
-        if 200 <= status < 300:
+        # A sender that died while we waited never sees this answer: it did not deliver.
+        if 200 <= status < 300 and not await request.is_disconnected():
             self.accepted.append(received)
         return Response(b"" if status < 400 else b"nope", status_code=status, headers=headers)
 
