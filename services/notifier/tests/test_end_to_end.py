@@ -74,10 +74,15 @@ async def test_new_exceptions_one_message_per_rule_and_a_second_collection_sends
 
         mails = await smtp.wait_for(2)
         assert len(mails) == 2
-        broad = next(m for m in mails if "items" in m["Subject"] or len(new) == 1)
-        text_part = parts_of(broad)["text/plain"]
+        texts = {m["Subject"]: parts_of(m)["text/plain"] for m in mails}
+        [broad] = [t for t in texts.values() if "Rule: all new exceptions" in t]
+        [narrow] = [t for t in texts.values() if "Rule: missing in Ninja" in t]
         for item in new.values():
-            assert item["hostname"] in text_part
+            assert item["hostname"] in broad
+        listed = [line for line in narrow.splitlines() if line.startswith("- ")]
+        assert len(listed) == len(new_missing)
+        for exception_id in new_missing:
+            assert f"- Missing in Ninja: {new[exception_id]['hostname']} (" in narrow
         [posted] = [r for r in receiver.requests if r.path == "/hook"]
         items = posted.json()["data"]["items"]
         assert {entry["details"]["exception_id"] for entry in items} == new_missing

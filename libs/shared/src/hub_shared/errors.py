@@ -88,7 +88,7 @@ class EnvelopeFamily:
 BARE = EnvelopeFamily("bare", (), success_data=False)
 SUCCESS_DATA = EnvelopeFamily(
     "success_data",
-    ("/api/qbr", "/api/ninja"),
+    ("/api/qbr", "/api/ninja", "/api/notifications"),
     success_data=True,
     codes={
         "query": "INVALID_PARAMETER",
