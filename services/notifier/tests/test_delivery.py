@@ -77,6 +77,7 @@ async def test_410_disables_the_endpoint_and_other_4xx_fail_at_once(notifier_fac
     retry = await notifier.api.post(f"/api/notifications/deliveries/{delivery['id']}/retry")
     assert retry.status_code == 409 and retry.json()["error"]["code"] == "CHANNEL_DISABLED"
     await notifier.publish(completed_job())
+    await notifier.signals_evaluated(2)
     await notifier.publish(failed_job())
     await notifier.signals_evaluated(3)
     assert len(await notifier.settled()) == 1
@@ -85,6 +86,7 @@ async def test_410_disables_the_endpoint_and_other_4xx_fail_at_once(notifier_fac
     receiver.script(400)
     other, _ = await webhook_rule(notifier, receiver)
     await notifier.publish(completed_job())
+    await notifier.signals_evaluated(4)
     await notifier.publish(failed_job())
     await notifier.signals_evaluated(5)
     failed = [d for d in await notifier.settled() if d["channel_id"] == other["id"]]
@@ -142,8 +144,11 @@ async def test_email_has_plain_and_html_parts_and_a_redelivered_event_sends_noth
     assert "token <expired> & refused" in parts["text/plain"]
     assert "token &lt;expired&gt; &amp; refused" in parts["text/html"]
     # A failure that goes on is not announced again; after a success, a new failure is.
+    # (Events of one job arrive seconds apart in reality; each is awaited so the order is the intended one.)
     await notifier.publish(failed_job())
+    await notifier.signals_evaluated(2)
     await notifier.publish(completed_job())
+    await notifier.signals_evaluated(3)
     await notifier.publish(failed_job())
     await notifier.signals_evaluated(4)
     await notifier.settled()

@@ -19,7 +19,8 @@ WATERMARK = "_watermark"
 
 
 async def claim_next(session: AsyncSession) -> RowMapping | None:
-    """The oldest due signal with no older pending signal of its type (each type is evaluated in order)."""
+    """The oldest due signal with no older pending signal of its type (each type is evaluated in the order
+    its events happened: the broker may hand over concurrently consumed events in another order)."""
     result = await session.execute(
         text(
             """
@@ -27,9 +28,9 @@ async def claim_next(session: AsyncSession) -> RowMapping | None:
             WHERE s.evaluated_at IS NULL AND s.next_attempt_at <= now()
               AND NOT EXISTS (
                 SELECT 1 FROM notifier.signals o
-                WHERE o.evaluated_at IS NULL AND o.type = s.type AND o.id < s.id
+                WHERE o.evaluated_at IS NULL AND o.type = s.type AND (o.occurred_at, o.id) < (s.occurred_at, s.id)
               )
-            ORDER BY s.id
+            ORDER BY s.occurred_at, s.id
             LIMIT 1
             FOR UPDATE SKIP LOCKED
             """
