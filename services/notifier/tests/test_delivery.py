@@ -47,6 +47,7 @@ async def test_503_twice_then_200_delivers_once_with_three_attempts(notifier_fac
     receiver.script((503, {"retry-after": "0"}), 503, 200)
     _channel, rule = await webhook_rule(notifier, receiver)
     await notifier.publish(failed_job())
+    await notifier.signals_evaluated(1)
     [delivery] = await notifier.settled()
     assert delivery["status"] == "delivered" and delivery["attempts"] == 3 and delivery["rule_id"] == rule["id"]
     detail = await notifier.delivery(delivery["id"])
@@ -69,6 +70,7 @@ async def test_410_disables_the_endpoint_and_other_4xx_fail_at_once(notifier_fac
     receiver.script(410)
     channel, _rule = await webhook_rule(notifier, receiver)
     await notifier.publish(failed_job())
+    await notifier.signals_evaluated(1)
     [delivery] = await notifier.settled()
     assert delivery["status"] == "failed" and delivery["last_status_code"] == 410 and delivery["attempts"] == 1
     answer = (await notifier.api.get(f"/api/notifications/channels/{channel['id']}")).json()["data"]
@@ -106,6 +108,7 @@ async def test_signature_verifies_with_standardwebhooks_including_rotation(notif
         assert channel["signed"] is True and channel["signing_secrets"] == 2
         assert SECRET not in json.dumps(channel)
         await notifier.publish(failed_job())
+        await notifier.signals_evaluated(1)
         await notifier.settled()
     finally:
         del os.environ["NOTIFIER_SECRET_TEST_HOOK"]
