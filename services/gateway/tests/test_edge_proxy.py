@@ -129,6 +129,13 @@ async def test_body_query_and_request_id_are_forwarded_and_client_identity_is_dr
         assert len(response.headers.get_list(name)) == 1, name
 
 
+async def test_a_wrong_method_with_a_body_reaches_the_service_and_answers_its_405(gateway) -> None:
+    client, _, _ = gateway
+    response = await client.request("OPTIONS", "/api/exceptions/42/resolve", content=b'{"resolved_by": "dana"}')
+    assert response.status_code == 405, response.text
+    assert response.headers["allow"] == "POST"
+
+
 async def test_a_client_that_accepts_no_encoding_gets_none_from_the_service(gateway) -> None:
     client, _, _ = gateway
     request = client.build_request("POST", "/api/exceptions/7/resolve", json={})

@@ -120,7 +120,10 @@ async def proxy(request: Request, lanes: UpstreamLanes, settings: GatewaySetting
     url = settings.upstream_url(service) + forwarded
     if request.url.query:
         url += "?" + request.url.query  # forwarded byte for byte, repeated keys and encoding intact
-    has_body = request.method not in ("GET", "HEAD", "OPTIONS", "DELETE")
+    # A request that declares a body passes it on whatever its method: its Content-Length is forwarded, so
+    # leaving the body behind would break the upstream request (an OPTIONS with a body was a 500).
+    declares_body = "transfer-encoding" in request.headers or request.headers.get("content-length", "0") != "0"
+    has_body = request.method not in ("GET", "HEAD", "OPTIONS", "DELETE") or declares_body
     lane = lanes.acquire()
     client = lanes.clients[lane]
     outgoing = client.build_request(
