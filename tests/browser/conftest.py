@@ -102,6 +102,7 @@ class Stack:
     sim: Any
     issuer: str
     signing_key: str = field(default_factory=lambda: secrets.token_urlsafe(48))
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)  # per-service settings (bench)
     services: dict[str, Service] = field(default_factory=dict)
     loop: asyncio.AbstractEventLoop | None = None
     thread: threading.Thread | None = None
@@ -165,6 +166,7 @@ class Stack:
                 rate_limit_api_per_minute=0,
                 rate_limit_login_per_minute=0,
             )
+        values.update(self.overrides.get(name, {}))
         return spec, spec.settings_cls(**values)
 
     # --- lifecycle (in the stack's loop) ---
@@ -241,14 +243,16 @@ class Stack:
         return httpx.get(f"{self.sim_url}/_sim/truth", params=params, timeout=60).json()
 
 
-@pytest.fixture(scope="session")
-def stack() -> Iterator[Stack]:
+@contextlib.contextmanager
+def running_stack(
+    dist: Path, *, devices: int = SIM_DEVICES, seed: int = SIM_SEED, overrides: dict[str, dict[str, Any]] | None = None
+) -> Iterator[Stack]:
+    """The whole hub on its own database and broker names, until the block ends (tests and ``make bench``)."""
     from oidc_provider_mock import User, run_server_in_thread
 
     from vendor_sim.app import serve_in_thread
     from vendor_sim.config import SimConfig
 
-    dist = console_dist()
     with contextlib.ExitStack() as exits:
         server_url = exits.enter_context(postgres_server(os.environ.get("TEST_DATABASE_URL")))
         amqp_url = exits.enter_context(rabbitmq_server(os.environ.get("TEST_AMQP_URL")))
@@ -260,13 +264,19 @@ def stack() -> Iterator[Stack]:
         tag = uuid.uuid4().hex[:8]
         bus = BusNames(f"browser-{tag}.hub.events", f"browser-{tag}.hub.dead", f"browser-{tag}.")
         exits.callback(lambda: run_sync(delete_test_topology(amqp_url, bus)))
-        sim_url, sim = exits.enter_context(serve_in_thread(SimConfig(devices=SIM_DEVICES, seed=SIM_SEED)))
+        sim_url, sim = exits.enter_context(serve_in_thread(SimConfig(devices=devices, seed=seed)))
         user = User(sub=DEV_USER, claims={"email": DEV_USER, "email_verified": True, "name": DEV_NAME})
         provider = exits.enter_context(run_server_in_thread(port=free_port(), user_claims=[user]))
         issuer = f"http://localhost:{provider.server_port}"
-        hub = Stack(database_url, amqp_url, bus, dist, sim_url, sim, issuer)
-        hub.start()
+        hub = Stack(database_url, amqp_url, bus, dist, sim_url, sim, issuer, overrides=overrides or {})
         exits.callback(hub.stop)
+        hub.start()
+        yield hub
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    with running_stack(console_dist()) as hub:
         yield hub
 
 
