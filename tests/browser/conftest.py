@@ -59,6 +59,7 @@ SERVICES = (
     "assessment",
     "qbr",
     "tenantsweep",
+    "notifier",
     "gateway",
 )
 SIM_DEVICES = 240
