@@ -4,7 +4,7 @@ import { lazy, type ComponentType, type LazyExoticComponent } from "react";
 import { queryClient } from "./api/query";
 import { varianceReportQuery } from "./api/reports";
 import {
-  IconChart, IconDownload, IconHistory, IconOverview, IconRefresh, IconSearch, IconShield, IconUsage, IconVariance, IconWindows,
+  IconBell, IconChart, IconDownload, IconHistory, IconOverview, IconRefresh, IconSearch, IconShield, IconUsage, IconVariance, IconWindows,
 } from "./components/icons";
 
 export interface RouteDef {
@@ -19,6 +19,7 @@ export interface RouteDef {
 export const ROUTES: RouteDef[] = [
   { path: "/overview", title: "Overview", nav: { label: "Overview", section: "Operate", icon: IconOverview }, component: lazy(() => import("./pages/Overview")) },
   { path: "/collections", title: "Collections", nav: { label: "Collections", section: "Operate", icon: IconRefresh }, component: lazy(() => import("./pages/Collections")) },
+  { path: "/notifications", title: "Notifications", nav: { label: "Notifications", section: "Operate", icon: IconBell }, component: lazy(() => import("./pages/Notifications")) },
   { path: "/variance", title: "Variance report", nav: { label: "Variance", section: "Reconcile", icon: IconVariance }, component: lazy(() => import("./pages/Variance")),
     prefetch: (search) => void queryClient.prefetchQuery(varianceReportQuery((search.get("status") ?? "open") !== "open")) },
   { path: "/variance/aliases", title: "Organisation aliases", component: lazy(() => import("./pages/Aliases")) },

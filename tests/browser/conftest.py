@@ -150,6 +150,18 @@ class Stack:
             from vendor_sim.connectwise import collector_settings
 
             values.update(collector_settings(self.sim_url, self.sim.config))
+        elif name == "notifier":
+            known = spec.settings_cls.model_fields
+            values.update(
+                {f"{other}_url": service.url for other, service in self.services.items() if f"{other}_url" in known}
+            )
+            # The browser test's webhook receiver listens on 127.0.0.1 over plain HTTP.
+            values.update(
+                notifier_allow_private_targets=True,
+                notifier_allowed_schemes=["http", "https"],
+                notifier_retry_base_seconds=0.2,
+                public_base_url=self.base,
+            )
         elif name == "gateway":
             known = spec.settings_cls.model_fields
             values.update(
