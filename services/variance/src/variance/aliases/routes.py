@@ -11,43 +11,52 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Path, Query, Request
 
-from hub_shared.identity import Identity, require_scope
+from hub_shared.web import Identity, QueryFlag, Session, error_responses, requires
 from variance.aliases import service
-from variance.aliases.schemas import AliasBody
-from variance.web import Session, parse_flag
+from variance.aliases.schemas import AliasBody, AliasCreated, AliasDeleted, AliasList
 
 router = APIRouter(prefix="/api/organization-aliases", tags=["organisation aliases"])
-Writer = Annotated[Identity, Depends(require_scope("variance:write"))]
+Writer = Annotated[Identity, requires("variance:write")]
+Recompute = Annotated[
+    QueryFlag, Query(alias="recompute", description="Recompute the latest report at once (default true)")
+]
 
 
-@router.get("", summary="The organisation alias map")
+@router.get("", summary="The organisation alias map", response_model=AliasList)
 async def list_aliases(session: Session) -> dict[str, Any]:
     return await service.list_aliases(session)
 
 
-@router.post("", status_code=201, summary="Map a ThreatLocker organisation name to a Ninja one")
+@router.post(
+    "",
+    status_code=201,
+    summary="Map a ThreatLocker organisation name to a Ninja one",
+    response_model=AliasCreated,
+    responses=error_responses(400, 409, descriptions={409: "The ThreatLocker name already has an alias"}),
+)
 async def create_alias(
     request: Request,
     session: Session,
     body: AliasBody,
     identity: Writer,
-    recompute_report: Annotated[str | None, Query(alias="recompute")] = None,
-) -> JSONResponse:
-    again = parse_flag(recompute_report, "recompute") if recompute_report is not None else True
-    payload = await service.create_alias(request.app.state.runtime, session, body, identity.user, again=again)
-    return JSONResponse(payload, status_code=201)
+    recompute_report: Recompute = True,
+) -> dict[str, Any]:
+    return await service.create_alias(request.app.state.runtime, session, body, identity.user, again=recompute_report)
 
 
-@router.delete("/{alias_id}", summary="Remove an alias")
+@router.delete(
+    "/{alias_id}",
+    summary="Remove an alias",
+    response_model=AliasDeleted,
+    responses=error_responses(400, 404, descriptions={404: "Alias not found"}),
+)
 async def delete_alias(
     request: Request,
     session: Session,
     alias_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     _identity: Writer,
-    recompute_report: Annotated[str | None, Query(alias="recompute")] = None,
+    recompute_report: Recompute = True,
 ) -> dict[str, Any]:
-    again = parse_flag(recompute_report, "recompute") if recompute_report is not None else True
-    return await service.delete_alias(request.app.state.runtime, session, alias_id, again=again)
+    return await service.delete_alias(request.app.state.runtime, session, alias_id, again=recompute_report)

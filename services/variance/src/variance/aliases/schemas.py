@@ -1,10 +1,14 @@
-"""Request bodies of the organisation alias routes."""
+"""Request bodies of the organisation alias routes, and their answers."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from variance.web import UNSTORABLE_MESSAGE, storable_text
+from hub_shared.storable import storable_text
+from hub_shared.web import UNSTORABLE_MESSAGE
 
 
 class AliasBody(BaseModel):
@@ -32,3 +36,33 @@ class AliasBody(BaseModel):
         if value is not None and not storable_text(value):
             raise ValueError(UNSTORABLE_MESSAGE)
         return value
+
+
+class Alias(BaseModel):
+    id: int
+    ninja_name: str
+    threatlocker_name: str
+    notes: str | None
+    created_by: str | None
+    created_at: dt.datetime
+
+
+class Recomputed(BaseModel):
+    report_date: dt.date
+    exception_counts: dict[str, int]
+
+
+class AliasList(BaseModel):
+    aliases: list[Alias]
+    total: int
+
+
+class AliasCreated(Alias):
+    recomputed: Recomputed | None = Field(description="The latest report computed again (null when skipped)")
+
+
+class AliasDeleted(BaseModel):
+    success: Literal[True]
+    message: str
+    alias: Alias
+    recomputed: Recomputed | None

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub_shared.app import rfc3339
 from hub_shared.errors import ApiError
 from hub_shared.runtime import ServiceRuntime
+from hub_shared.timefmt import rfc3339
 from variance.aliases import repository as repo
 from variance.aliases.schemas import AliasBody
 from variance.checks.service import Skipped, run_checks

@@ -9,33 +9,47 @@ hostnames and display names when the group has them.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from hub_shared.errors import ApiError
+from hub_shared.web import Session, error_responses
 from variance.devices import service
-from variance.web import Session, parse_int
+from variance.devices.schemas import DeviceSearch
+from variance.params import bare_error
 
 router = APIRouter(prefix="/api/devices", tags=["devices"])
-VENDORS = {"ninja": "ninja", "threatlocker": "threatlocker"}
 MAX_LIMIT = 200
+TERM_REQUIRED = "Search term (q) is required"
+# Some character that is not blank, and no NUL (PostgreSQL cannot store it).
+TERM = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
 
-@router.get("/search", summary="Find devices by hostname in both vendors' newest snapshots")
+@router.get(
+    "/search",
+    summary="Find devices by hostname in both vendors' newest snapshots",
+    response_model=DeviceSearch,
+    responses=error_responses(400),
+)
 async def search_devices(
     session: Session,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    vendor: Annotated[str | None, Query()] = None,
-    limit: Annotated[str | None, Query()] = None,
-) -> dict[str, Any]:
-    term = (q or "").strip()
-    if not term:
-        raise ApiError(400, "Search term (q) is required")
-    chosen = None
-    if vendor is not None and vendor.strip():
-        chosen = VENDORS.get(vendor.strip().lower())
-        if chosen is None:
-            raise ApiError(400, "Invalid vendor: use ninja or threatlocker")
-    size = min(parse_int(limit, "limit", default=50, minimum=1), MAX_LIMIT)
-    return await service.search(session, term, chosen, size)
+    q: Annotated[
+        str,
+        Query(
+            max_length=200,
+            pattern=TERM,
+            description="Hostname (or part of it); matched case-insensitively, also by canonical key",
+            json_schema_extra=bare_error(TERM_REQUIRED, missing=TERM_REQUIRED),
+        ),
+    ],
+    vendor: Annotated[
+        Literal["ninja", "threatlocker", "Ninja", "ThreatLocker"] | None,
+        Query(
+            description="Only this vendor (default both)",
+            json_schema_extra=bare_error("Invalid vendor: use ninja or threatlocker"),
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, description=f"At most this many entries (capped at {MAX_LIMIT})")] = 50,
+) -> DeviceSearch:
+    chosen = vendor.lower() if vendor else None
+    return DeviceSearch.model_validate(await service.search(session, q.strip() or q, chosen, min(limit, MAX_LIMIT)))

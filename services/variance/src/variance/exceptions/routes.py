@@ -15,72 +15,96 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import RowMapping
 
-from hub_shared.app import rfc3339
 from hub_shared.errors import ApiError
 from hub_shared.identity import Identity, current_identity
-from variance.catalog import ACTIVE, STATUSES, UnknownVarianceType, parse_variance_type
+from hub_shared.timefmt import rfc3339
+from hub_shared.web import Session, error_responses, parse_date
+from variance.catalog import ACTIVE, STATUSES, parse_variance_type
 from variance.exceptions import service
-from variance.exceptions.schemas import BulkUpdateBody, ManualFixBody, ResolveBody
+from variance.exceptions.schemas import (
+    NO_IDS,
+    BulkUpdateBody,
+    BulkUpdated,
+    ExceptionDetail,
+    ExceptionHistory,
+    ExceptionView,
+    ManualFixBody,
+    ManuallyFixed,
+    ResolveBody,
+    Resolved,
+    StatusSummary,
+)
+from variance.params import OptionalFlag, Text300, VarianceTypeFilter, bare_error, today_of
 from variance.reports import service as reports
-from variance.web import Session, parse_date, parse_flag, parse_int, today_of
 
 router = APIRouter(prefix="/api/exceptions", tags=["exceptions"])
 Caller = Annotated[Identity | None, Depends(current_identity)]
 ExceptionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-BULK_ACTIONS = tuple(service.PERSON_ACTIONS)
 STATUS_ALIASES = {"open": (ACTIVE,), "unresolved": (ACTIVE,), "closed": tuple(s for s in STATUSES if s != ACTIVE)}
+StatusFilter = Literal[
+    "active", "resolved", "manually_fixed", "collector_verified", "stale", "open", "unresolved", "closed"
+]
+DATE_CHOICE = r"^(latest|all|[0-9]{4}-[0-9]{2}-[0-9]{2})$"
+NOT_FOUND = error_responses(404, descriptions={404: "Exception not found"})
+LIST_HEADERS = {
+    name: {"description": text, "schema": {"type": "string"}}
+    for name, text in (
+        ("x-total-count", "Exceptions matching the filters"),
+        ("x-limit", "The page size used"),
+        ("x-offset", "The offset used"),
+    )
+}
 
 
-def _statuses(status: str | None, resolved: str | None) -> tuple[str, ...] | None:
+def _statuses(status: str | None, resolved: bool | None) -> tuple[str, ...] | None:
     chosen: tuple[str, ...] | None = None
-    if status is not None and status.strip():
-        wanted = status.strip().lower()
-        if wanted in STATUS_ALIASES:
-            chosen = STATUS_ALIASES[wanted]
-        elif wanted in STATUSES:
-            chosen = (wanted,)
-        else:
-            raise ApiError(400, f"Invalid status '{status}'. Use one of: {', '.join(STATUSES)}")
+    if status is not None:
+        chosen = STATUS_ALIASES.get(status, (status,))
     if resolved is not None:
-        closed = STATUS_ALIASES["closed"] if parse_flag(resolved, "resolved") else (ACTIVE,)
+        closed = STATUS_ALIASES["closed"] if resolved else (ACTIVE,)
         chosen = tuple(s for s in (chosen or closed) if s in closed)
     return chosen
 
 
-@router.get("", summary="Exceptions of the current report (one per identity), newest first, filters, pagination")
+@router.get(
+    "",
+    summary="Exceptions of the current report (one per identity), newest first, filters, pagination",
+    response_model=list[ExceptionView],
+    responses={200: {"headers": LIST_HEADERS}, **error_responses(400)},
+)
 async def list_exceptions(
-    request: Request,
     session: Session,
-    type: Annotated[str | None, Query(description="type code or report key")] = None,
-    status: Annotated[str | None, Query(description="active, resolved, manually_fixed, ...")] = None,
-    resolved: Annotated[str | None, Query(description="true or false")] = None,
+    type: VarianceTypeFilter = None,
+    status: Annotated[StatusFilter | None, Query(description="a state, or open/unresolved/closed")] = None,
+    resolved: OptionalFlag = None,
     date: Annotated[
-        str | None, Query(description="latest (default): the current report's exceptions; YYYY-MM-DD; or all")
-    ] = None,
-    organization: Annotated[str | None, Query(max_length=300)] = None,
-    hostname: Annotated[str | None, Query(max_length=300)] = None,
-    limit: Annotated[str | None, Query()] = None,
-    offset: Annotated[str | None, Query()] = None,
+        str,
+        Query(
+            description="latest (default): the current report's exceptions; YYYY-MM-DD: that report's; all",
+            pattern=DATE_CHOICE,
+            json_schema_extra=bare_error("Invalid date: use latest, all or YYYY-MM-DD"),
+        ),
+    ] = "latest",
+    organization: Text300 = None,
+    hostname: Text300 = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> JSONResponse:
-    try:
-        kind = parse_variance_type(type)
-    except UnknownVarianceType as exc:
-        raise ApiError(400, str(exc)) from None
+    kind = parse_variance_type(type)
     # The spec: exception endpoints return the latest data only, so the current report is the default.
-    chosen = (date or "").strip().lower() or "latest"
     day = None
-    if chosen == "latest":
+    if date == "latest":
         day = await reports.latest_report_date(session)
         if day is None:
-            return JSONResponse([], headers={"x-total-count": "0"})
-    elif chosen != "all":
-        day = parse_date(date)
+            return JSONResponse([], headers={"x-total-count": "0", "x-limit": str(limit), "x-offset": str(offset)})
+    elif date != "all":
+        day = parse_date(date, "Invalid date: use latest, all or YYYY-MM-DD")
     filters = service.ExceptionFilter(
         type_code=kind.code if kind else None,
         statuses=_statuses(status, resolved),
@@ -88,21 +112,25 @@ async def list_exceptions(
         organization=organization.strip() if organization and organization.strip() else None,
         hostname=hostname.strip() if hostname and hostname.strip() else None,
     )
-    page_size = parse_int(limit, "limit", default=100, minimum=1, maximum=1000)
-    start = parse_int(offset, "offset", default=0, minimum=0, maximum=10_000_000)
-    items, total = await service.list_exceptions(session, filters, limit=page_size, offset=start)
-    return JSONResponse(
-        items,
-        headers={"x-total-count": str(total), "x-limit": str(page_size), "x-offset": str(start)},
-    )
+    items, total = await service.list_exceptions(session, filters, limit=limit, offset=offset)
+    return JSONResponse(items, headers={"x-total-count": str(total), "x-limit": str(limit), "x-offset": str(offset)})
 
 
-@router.get("/status-summary", summary="Counts of the current report by type, states, recent manual updates")
+@router.get(
+    "/status-summary",
+    summary="Counts of the current report by type, states, recent manual updates",
+    response_model=StatusSummary,
+)
 async def status_summary(session: Session) -> dict[str, Any]:
     return await service.status_summary(session, rfc3339(datetime.now(UTC)))
 
 
-@router.get("/{exception_id}", summary="One exception with its full history")
+@router.get(
+    "/{exception_id}",
+    summary="One exception with its full history",
+    response_model=ExceptionDetail,
+    responses=NOT_FOUND,
+)
 async def get_exception(session: Session, exception_id: ExceptionId) -> dict[str, Any]:
     found = await service.get_exception(session, exception_id)
     if found is None:
@@ -110,7 +138,12 @@ async def get_exception(session: Session, exception_id: ExceptionId) -> dict[str
     return found
 
 
-@router.get("/{exception_id}/history", summary="Every state change of an exception, oldest first")
+@router.get(
+    "/{exception_id}/history",
+    summary="Every state change of an exception, oldest first",
+    response_model=ExceptionHistory,
+    responses=NOT_FOUND,
+)
 async def exception_history(session: Session, exception_id: ExceptionId) -> dict[str, Any]:
     history = await service.exception_history(session, exception_id)
     if history is None:
@@ -132,7 +165,9 @@ async def _apply_to_one(session: Session, exception_id: int, change: service.Cha
     return changed[0]
 
 
-@router.post("/{exception_id}/resolve", summary="Mark an exception resolved")
+@router.post(
+    "/{exception_id}/resolve", summary="Mark an exception resolved", response_model=Resolved, responses=NOT_FOUND
+)
 async def resolve(
     request: Request,
     session: Session,
@@ -158,7 +193,12 @@ async def resolve(
     }
 
 
-@router.post("/{exception_id}/mark-manually-fixed", summary="Record a manual fix; the next collection verifies it")
+@router.post(
+    "/{exception_id}/mark-manually-fixed",
+    summary="Record a manual fix; the next collection verifies it",
+    response_model=ManuallyFixed,
+    responses=NOT_FOUND,
+)
 async def mark_manually_fixed(
     request: Request,
     session: Session,
@@ -194,7 +234,12 @@ async def mark_manually_fixed(
     }
 
 
-@router.post("/bulk-update", summary="Apply one action to many exceptions")
+@router.post(
+    "/bulk-update",
+    summary="Apply one action to many exceptions",
+    response_model=BulkUpdated,
+    responses=error_responses(400),
+)
 async def bulk_update(
     request: Request,
     session: Session,
@@ -203,9 +248,7 @@ async def bulk_update(
     body: Annotated[BulkUpdateBody, Body()],
 ) -> dict[str, Any]:
     if not body.exception_ids:
-        raise ApiError(400, "No exception IDs provided")
-    if body.action not in BULK_ACTIONS:
-        raise ApiError(400, "Invalid action", extra={"allowed_actions": list(BULK_ACTIONS)})
+        raise ApiError(400, NO_IDS)
     who = service.actor_of(caller, body.updated_by, "dashboard_user")
     ids = sorted(set(body.exception_ids))
     fields: dict[str, Any] = {"notes": body.notes}

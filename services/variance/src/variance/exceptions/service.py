@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub_shared.app import rfc3339
 from hub_shared.identity import Identity
+from hub_shared.timefmt import rfc3339
 from variance.catalog import BY_CODE, is_resolved
 from variance.exceptions import repository as repo
 from variance.exceptions.lifecycle import (

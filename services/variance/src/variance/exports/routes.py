@@ -10,62 +10,74 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from hub_shared.db import Database
-from hub_shared.errors import ApiError
-from variance.catalog import UnknownVarianceType, VarianceType, parse_variance_type
+from hub_shared.web import Session, binary_response, error_responses, parse_date
+from variance.catalog import VarianceType, parse_variance_type
 from variance.exports import service
 from variance.exports.service import ExportScope
+from variance.params import DATE_FORMAT_MESSAGE, Flag, VarianceTypeFilter, bare_error, settings_of, today_of
 from variance.reports import service as reports
-from variance.web import Session, parse_date, parse_flag, settings_of, today_of
 
 router = APIRouter(prefix="/api/variances/export", tags=["exports"])
 
 
 async def _scope(
-    request: Request, session: Session, date: str | None, include_resolved: str | None, variance_type: str | None
+    request: Request, session: Session, date: str, include_resolved: bool, variance_type: str | None
 ) -> tuple[ExportScope, VarianceType | None]:
-    flag = parse_flag(include_resolved, "include_resolved")
-    try:
-        kind = parse_variance_type(variance_type)
-    except UnknownVarianceType as exc:
-        raise ApiError(400, str(exc)) from None
-    raw = (date or "latest").strip() or "latest"
+    kind = parse_variance_type(variance_type)
     runtime = request.app.state.runtime
-    if raw.lower() == "latest":
+    if date == "latest":
         context = reports.ReportContext.of(settings_of(request), today_of(request))
         report = await reports.current_report(runtime, session, context)
     else:
-        report = await reports.computed_report(session, parse_date(raw))
-    return ExportScope(report.report_date, flag, kind.code if kind else None), kind
+        report = await reports.computed_report(session, parse_date(date))
+    return ExportScope(report.report_date, include_resolved, kind.code if kind else None), kind
 
 
 def _disposition(fmt: str, scope: ExportScope, kind: VarianceType | None) -> dict[str, str]:
     return {"content-disposition": f"attachment; filename={service.filename(fmt, scope.report_date, kind)}"}
 
 
-Date = Annotated[str | None, Query(description="latest (default) or YYYY-MM-DD")]
-Flag = Annotated[str | None, Query(description="true or false (default false)")]
-TypeFilter = Annotated[str | None, Query(description="all, a report key (missing_in_ninja, ...) or a type code")]
+Date = Annotated[
+    str,
+    Query(
+        description="latest (default) or YYYY-MM-DD",
+        pattern=r"^(latest|[0-9]{4}-[0-9]{2}-[0-9]{2})$",
+        json_schema_extra=bare_error(DATE_FORMAT_MESSAGE),
+    ),
+]
+ERRORS = error_responses(
+    400, 404, descriptions={400: "Invalid parameter, or fewer than 2 vendors that day", 404: "No such report"}
+)
+
+
+def _documented(fmt: str, description: str) -> dict[int | str, dict[str, Any]]:
+    return {**binary_response(service.CONTENT_TYPES[fmt], description=description), **ERRORS}
 
 
 def _type_param(variance_type: str | None, type_: str | None) -> str | None:
     return variance_type if variance_type is not None and variance_type.strip() else type_
 
 
-@router.get("/csv", summary="Exceptions of a report date as CSV (streamed)")
+@router.get(
+    "/csv",
+    summary="Exceptions of a report date as CSV (streamed)",
+    response_class=Response,
+    responses=_documented("csv", "The exceptions as CSV"),
+)
 async def export_csv(
     request: Request,
     session: Session,
-    date: Date = None,
-    include_resolved: Flag = None,
-    variance_type: TypeFilter = None,
-    type: TypeFilter = None,
+    date: Date = "latest",
+    include_resolved: Flag = False,
+    variance_type: VarianceTypeFilter = None,
+    type: VarianceTypeFilter = None,
 ) -> StreamingResponse:
     scope, kind = await _scope(request, session, date, include_resolved, _type_param(variance_type, type))
     database: Database = request.app.state.runtime.database
@@ -97,28 +109,38 @@ def _file_response(path: str, fmt: str, scope: ExportScope, kind: VarianceType |
     return TemporaryFileResponse(path, media_type=service.CONTENT_TYPES[fmt], headers=_disposition(fmt, scope, kind))
 
 
-@router.get("/excel", summary="Exceptions of a report date as an Excel workbook (summary + one sheet per type)")
+@router.get(
+    "/excel",
+    summary="Exceptions of a report date as an Excel workbook (summary + one sheet per type)",
+    response_class=Response,
+    responses=_documented("excel", "The exceptions as an Excel workbook"),
+)
 async def export_excel(
     request: Request,
     session: Session,
-    date: Date = None,
-    include_resolved: Flag = None,
-    variance_type: TypeFilter = None,
-    type: TypeFilter = None,
+    date: Date = "latest",
+    include_resolved: Flag = False,
+    variance_type: VarianceTypeFilter = None,
+    type: VarianceTypeFilter = None,
 ) -> FileResponse:
     scope, kind = await _scope(request, session, date, include_resolved, _type_param(variance_type, type))
     path = await _build_file(request, scope, kind, "excel")
     return _file_response(path, "excel", scope, kind)
 
 
-@router.get("/pdf", summary="Exceptions of a report date as a PDF (executive summary, charts, details)")
+@router.get(
+    "/pdf",
+    summary="Exceptions of a report date as a PDF (executive summary, charts, details)",
+    response_class=Response,
+    responses=_documented("pdf", "The exceptions as a PDF report"),
+)
 async def export_pdf(
     request: Request,
     session: Session,
-    date: Date = None,
-    include_resolved: Flag = None,
-    variance_type: TypeFilter = None,
-    type: TypeFilter = None,
+    date: Date = "latest",
+    include_resolved: Flag = False,
+    variance_type: VarianceTypeFilter = None,
+    type: VarianceTypeFilter = None,
 ) -> FileResponse:
     scope, kind = await _scope(request, session, date, include_resolved, _type_param(variance_type, type))
     path = await _build_file(request, scope, kind, "pdf")

@@ -28,8 +28,8 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from hub_shared.app import rfc3339
 from hub_shared.db import Database
+from hub_shared.timefmt import rfc3339
 from variance.catalog import BY_CODE, VARIANCE_TYPES, VarianceType, is_resolved
 from variance.exports import repository as repo
 from variance.exports.repository import ExportScope

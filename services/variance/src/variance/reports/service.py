@@ -20,10 +20,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub_shared.app import rfc3339
 from hub_shared.errors import ApiError
 from hub_shared.logging import get_logger
 from hub_shared.runtime import ServiceRuntime
+from hub_shared.timefmt import rfc3339
+from hub_shared.web import compose_object
 from variance.catalog import BY_CODE, TYPE_CODES, VARIANCE_TYPES, data_status, date_quality, historical_status
 from variance.reports import repository as repo
 from variance.reports.cache import Rendered, cache_of
@@ -31,7 +32,6 @@ from variance.reports.repository import Latest, ReportRow
 from variance.reports.tracker import forget_latest as _forget
 from variance.reports.tracker import tracker_of
 from variance.settings import VarianceSettings
-from variance.web import compose_object
 
 log = get_logger(__name__)
 AVAILABLE_DATES_WINDOW_DAYS = 30

@@ -1,0 +1,93 @@
+"""The typed request parameters several variance routes share (the document states them exactly; a value
+outside them is a 400 in the route's envelope, a value inside them is accepted).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import Query, Request
+from pydantic import AfterValidator
+
+from hub_shared import web
+from hub_shared.web import DATE_FORMAT_MESSAGE, QueryFlag, error_code
+from variance.catalog import BY_REPORT_KEY, TYPE_CODES
+from variance.settings import VarianceSettings
+
+__all__ = [
+    "DATE_FORMAT_MESSAGE",
+    "NO_NUL",
+    "DateText",
+    "Flag",
+    "OptionalFlag",
+    "Text300",
+    "VarianceTypeFilter",
+    "bare_error",
+    "date_schema",
+    "settings_of",
+    "today_of",
+]
+
+# Free text that PostgreSQL can store (no NUL): documented, so schema-valid text is never refused.
+NO_NUL = r"^[^\x00]*$"
+
+# Every spelling a variance type filter accepts: all, the spec's report keys, the type codes (also in
+# lower case, as the export file names spell them).
+VARIANCE_TYPE_VALUES: tuple[str, ...] = (
+    "all",
+    *BY_REPORT_KEY,
+    *TYPE_CODES,
+    *(code.lower() for code in TYPE_CODES),
+)
+
+
+def _known_type(value: str | None) -> str | None:
+    if value is not None and value not in VARIANCE_TYPE_VALUES:
+        raise ValueError(f"use one of: {', '.join(VARIANCE_TYPE_VALUES)}")
+    return value
+
+
+def bare_error(message: str | None = None, *, missing: str | None = None) -> dict[str, Any]:
+    """``json_schema_extra`` for a bare-family field: the exact message of its failed validation (and of
+    its absence). The bare envelope carries no code; the markers need one to apply."""
+    return error_code(
+        "INVALID_PARAMETER" if message else None,
+        message=message,
+        missing="MISSING_PARAMETER" if missing else None,
+        missing_message=missing,
+    )
+
+
+def date_schema(message: str = DATE_FORMAT_MESSAGE, *, missing: str | None = None) -> dict[str, Any]:
+    """``json_schema_extra`` of a ``YYYY-MM-DD`` text (the route parses it, answering ``message``)."""
+    return {"format": "date", **bare_error(message, missing=missing)}
+
+
+FLAG_WORDS = "true or false (also 1/0, yes/no, on/off; any case)"
+Flag = Annotated[QueryFlag, Query(description=FLAG_WORDS)]
+OptionalFlag = Annotated[QueryFlag | None, Query(description=FLAG_WORDS)]
+VarianceTypeFilter = Annotated[
+    str | None,
+    Query(
+        description="all (default), a report key (missing_in_ninja, ...) or a type code",
+        json_schema_extra={"enum": list(VARIANCE_TYPE_VALUES)},
+    ),
+    AfterValidator(_known_type),
+]
+DateText = Annotated[str, Query(json_schema_extra=date_schema())]
+
+
+Text300 = Annotated[str | None, Query(max_length=300, pattern=NO_NUL)]
+
+
+def settings_of(request: Request) -> VarianceSettings:
+    return web.settings_of(request, VarianceSettings)
+
+
+def today_of(request: Request) -> date:
+    """Today in HUB_TIMEZONE, the zone that defines snapshot dates."""
+    return web.today_in(settings_of(request).timezone)
+
+
+VendorName = Literal["ninja", "threatlocker", "Ninja", "ThreatLocker"]
