@@ -25,6 +25,7 @@ __all__ = [
     "VarianceTypeFilter",
     "bare_error",
     "date_schema",
+    "day_or",
     "settings_of",
     "today_of",
 ]
@@ -76,6 +77,11 @@ VarianceTypeFilter = Annotated[
     AfterValidator(_known_type),
 ]
 DateText = Annotated[str, Query(json_schema_extra=date_schema())]
+
+
+def day_or(*words: str, message: str) -> dict[str, Any]:
+    """``json_schema_extra`` of a text that is one of ``words`` or a ``YYYY-MM-DD`` day."""
+    return {"anyOf": [{"enum": list(words)}, {"format": "date"}], **bare_error(message)}
 
 
 Text300 = Annotated[str | None, Query(max_length=300, pattern=NO_NUL)]

@@ -4,7 +4,6 @@ removing, and recomputing the latest report so the site check reflects a change 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import RowMapping
@@ -15,7 +14,7 @@ from hub_shared.runtime import ServiceRuntime
 from hub_shared.timefmt import rfc3339
 from variance.aliases import repository as repo
 from variance.aliases.schemas import AliasBody
-from variance.checks.service import Skipped, run_checks
+from variance.checks.service import Skipped, run_checks_now
 from variance.reports.service import forget_latest
 from variance.settings import VarianceSettings
 
@@ -36,13 +35,7 @@ async def recompute(runtime: ServiceRuntime, session: AsyncSession) -> dict[str,
     settings = runtime.settings
     assert isinstance(settings, VarianceSettings)
     forget_latest(runtime)
-    result = await run_checks(
-        session,
-        today=datetime.now(settings.timezone).date(),
-        window_days=settings.variance_report_window_days,
-        exempt_locations=settings.exempt_locations,
-        work_mem=settings.variance_work_mem,
-    )
+    result = await run_checks_now(session, settings)
     if isinstance(result, Skipped):
         return None
     return {"report_date": result.report_date.isoformat(), "exception_counts": result.counts}

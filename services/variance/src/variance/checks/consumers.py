@@ -7,8 +7,6 @@ with both vendors sends two events; each completes the job again with a fresh me
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub_shared.events import Event, SnapshotCompletedEvent, VarianceCompleted, new_event
@@ -16,7 +14,7 @@ from hub_shared.jobs import JobReporter
 from hub_shared.logging import bound, get_logger
 from hub_shared.messaging import EventHandler, enqueue, is_infrastructure_error
 from hub_shared.runtime import ServiceRuntime
-from variance.checks.service import Skipped, run_checks
+from variance.checks.service import Skipped, run_checks_now
 from variance.models import messaging
 from variance.reports.service import forget_latest
 from variance.settings import VarianceSettings
@@ -52,14 +50,7 @@ def make_snapshot_handler(runtime: ServiceRuntime) -> EventHandler:
             try:
                 # A savepoint, so a failed computation still lets the inbox row (and the failure) commit.
                 async with session.begin_nested():
-                    result = await run_checks(
-                        session,
-                        today=datetime.now(settings.timezone).date(),
-                        window_days=settings.variance_report_window_days,
-                        exempt_locations=settings.exempt_locations,
-                        work_mem=settings.variance_work_mem,
-                        batch_id=data.batch_id,
-                    )
+                    result = await run_checks_now(session, settings, batch_id=data.batch_id)
             except Exception as exc:
                 if reporter is None or is_infrastructure_error(exc):
                     raise  # redelivered (or held until the database returns)

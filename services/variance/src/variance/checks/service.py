@@ -21,6 +21,7 @@ from variance.catalog import TYPE_CODES
 from variance.checks import repository as repo
 from variance.exceptions import service as exceptions
 from variance.reports import service as reports
+from variance.settings import VarianceSettings
 
 
 @dataclass(frozen=True)
@@ -76,3 +77,17 @@ async def run_checks(
     totals = await exceptions.record_report(session, snapshots, now=now, batch_id=batch_id, duration_ms=duration_ms)
     counts = {code: totals.get(code, 0) for code in TYPE_CODES}
     return CheckResult(report_date=day, counts=counts, duration_ms=duration_ms)
+
+
+async def run_checks_now(
+    session: AsyncSession, settings: VarianceSettings, *, batch_id: str | None = None
+) -> CheckResult | Skipped:
+    """``run_checks`` for today's latest common date, with the service's settings."""
+    return await run_checks(
+        session,
+        today=datetime.now(settings.timezone).date(),
+        window_days=settings.variance_report_window_days,
+        exempt_locations=settings.exempt_locations,
+        work_mem=settings.variance_work_mem,
+        batch_id=batch_id,
+    )

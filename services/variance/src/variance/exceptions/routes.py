@@ -40,7 +40,7 @@ from variance.exceptions.schemas import (
     Resolved,
     StatusSummary,
 )
-from variance.params import OptionalFlag, Text300, VarianceTypeFilter, bare_error, today_of
+from variance.params import OptionalFlag, Text300, VarianceTypeFilter, day_or, today_of
 from variance.reports import service as reports
 
 router = APIRouter(prefix="/api/exceptions", tags=["exceptions"])
@@ -50,7 +50,7 @@ STATUS_ALIASES = {"open": (ACTIVE,), "unresolved": (ACTIVE,), "closed": tuple(s 
 StatusFilter = Literal[
     "active", "resolved", "manually_fixed", "collector_verified", "stale", "open", "unresolved", "closed"
 ]
-DATE_CHOICE = r"^(latest|all|[0-9]{4}-[0-9]{2}-[0-9]{2})$"
+DATE_CHOICE_MESSAGE = "Invalid date: use latest, all or YYYY-MM-DD"
 NOT_FOUND = error_responses(404, descriptions={404: "Exception not found"})
 LIST_HEADERS = {
     name: {"description": text, "schema": {"type": "string"}}
@@ -87,8 +87,7 @@ async def list_exceptions(
         str,
         Query(
             description="latest (default): the current report's exceptions; YYYY-MM-DD: that report's; all",
-            pattern=DATE_CHOICE,
-            json_schema_extra=bare_error("Invalid date: use latest, all or YYYY-MM-DD"),
+            json_schema_extra=day_or("latest", "all", message=DATE_CHOICE_MESSAGE),
         ),
     ] = "latest",
     organization: Text300 = None,
@@ -104,7 +103,7 @@ async def list_exceptions(
         if day is None:
             return JSONResponse([], headers={"x-total-count": "0", "x-limit": str(limit), "x-offset": str(offset)})
     elif date != "all":
-        day = parse_date(date, "Invalid date: use latest, all or YYYY-MM-DD")
+        day = parse_date(date, DATE_CHOICE_MESSAGE)
     filters = service.ExceptionFilter(
         type_code=kind.code if kind else None,
         statuses=_statuses(status, resolved),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from hub_shared.web import StorableJson, StorableText
 from variance.params import bare_error
@@ -39,11 +39,18 @@ class ManualFixBody(BaseModel):
 NO_IDS = "No exception IDs provided"
 
 
+def _json_integer(value: Any) -> Any:
+    """A JSON integer (``3`` or ``3.0``), not text or a boolean."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be an integer")
+    return value
+
+
 class BulkUpdateBody(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     exception_ids: Annotated[
-        list[Annotated[int, Field(strict=True, ge=1, le=2**63 - 1)]],
+        list[Annotated[int, BeforeValidator(_json_integer), Field(ge=1, le=2**63 - 1)]],
         # At least one id (documented; the route answers the replaced system's message for an empty list).
         Field(max_length=MAX_BULK_IDS, json_schema_extra={"minItems": 1, **bare_error(missing=NO_IDS)}),
     ]
@@ -151,25 +158,24 @@ class StatusSummary(BaseModel):
     generated_at: dt.datetime
 
 
-class Resolved(BaseModel):
+class ExceptionChanged(BaseModel):
+    """What every change of one exception answers (success/flat), before its action's own fields."""
+
     success: Literal[True]
     message: str
     exception_id: int
     hostname: str
     type: str
     variance_status: str
+
+
+class Resolved(ExceptionChanged):
     resolved_by: str | None
     resolved_date: dt.date | None
     updated_at: dt.datetime
 
 
-class ManuallyFixed(BaseModel):
-    success: Literal[True]
-    message: str
-    exception_id: int
-    hostname: str
-    type: str
-    variance_status: str
+class ManuallyFixed(ExceptionChanged):
     update_type: str | None
     updated_by: str | None
     updated_at: dt.datetime | None

@@ -21,7 +21,7 @@ from hub_shared.web import Session, binary_response, error_responses, parse_date
 from variance.catalog import VarianceType, parse_variance_type
 from variance.exports import service
 from variance.exports.service import ExportScope
-from variance.params import DATE_FORMAT_MESSAGE, Flag, VarianceTypeFilter, bare_error, settings_of, today_of
+from variance.params import DATE_FORMAT_MESSAGE, Flag, VarianceTypeFilter, day_or, settings_of, today_of
 from variance.reports import service as reports
 
 router = APIRouter(prefix="/api/variances/export", tags=["exports"])
@@ -47,9 +47,7 @@ def _disposition(fmt: str, scope: ExportScope, kind: VarianceType | None) -> dic
 Date = Annotated[
     str,
     Query(
-        description="latest (default) or YYYY-MM-DD",
-        pattern=r"^(latest|[0-9]{4}-[0-9]{2}-[0-9]{2})$",
-        json_schema_extra=bare_error(DATE_FORMAT_MESSAGE),
+        description="latest (default) or YYYY-MM-DD", json_schema_extra=day_or("latest", message=DATE_FORMAT_MESSAGE)
     ),
 ]
 ERRORS = error_responses(
