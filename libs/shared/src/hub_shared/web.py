@@ -310,7 +310,9 @@ def _describe(item: dict[str, Any]) -> str:
         return "Malformed JSON body"
     if item.get("type") == "missing" and not location:
         return "Request body is required"
-    return f"Invalid value for {where}: {item.get('msg', 'invalid')}"
+    # A validator's own ValueError text, without pydantic's "Value error, " in front of it.
+    text = str(item.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"Invalid value for {where}: {text}"
 
 
 def validation_failure(route: Any, errors: list[dict[str, Any]], family: EnvelopeFamily) -> tuple[str | None, str]:

@@ -64,6 +64,12 @@ class UnknownVarianceType(ValueError):
     pass
 
 
+def unknown_variance_type(text: str) -> str:
+    """What an unknown ``variance_type`` (or ``type``) answers."""
+    allowed = ", ".join(("all", *BY_REPORT_KEY))
+    return f"Unknown variance_type '{text}'. Use one of: {allowed} (or a type code: {', '.join(TYPE_CODES)})"
+
+
 def parse_variance_type(value: str | None) -> VarianceType | None:
     """``all``/empty → no filter; a report key or a type code (any case) → that type; else an error."""
     text = (value or "").strip()
@@ -71,10 +77,7 @@ def parse_variance_type(value: str | None) -> VarianceType | None:
         return None
     found = BY_REPORT_KEY.get(text.lower()) or BY_CODE.get(text.upper())
     if found is None:
-        allowed = ", ".join(("all", *BY_REPORT_KEY))
-        raise UnknownVarianceType(
-            f"Unknown variance_type '{text}'. Use one of: {allowed} (or a type code: {', '.join(TYPE_CODES)})"
-        )
+        raise UnknownVarianceType(unknown_variance_type(text))
     return found
 
 

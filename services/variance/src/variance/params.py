@@ -5,14 +5,15 @@ outside them is a 400 in the route's envelope, a value inside them is accepted).
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn
 
 from fastapi import Query, Request
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from hub_shared import web
+from hub_shared.errors import ApiError
 from hub_shared.web import DATE_FORMAT_MESSAGE, QueryFlag, error_code
-from variance.catalog import BY_REPORT_KEY, TYPE_CODES
+from variance.catalog import BY_REPORT_KEY, TYPE_CODES, unknown_variance_type
 from variance.settings import VarianceSettings
 
 __all__ = [
@@ -26,6 +27,9 @@ __all__ = [
     "bare_error",
     "date_schema",
     "day_or",
+    "int_text",
+    "one_of",
+    "reject",
     "settings_of",
     "today_of",
 ]
@@ -43,10 +47,50 @@ VARIANCE_TYPE_VALUES: tuple[str, ...] = (
 )
 
 
+def reject(message: str, **extra: Any) -> NoReturn:
+    """Answer 400 with exactly ``message`` (raised inside a validator, it passes pydantic untouched)."""
+    raise ApiError(400, message, extra=extra or None)
+
+
 def _known_type(value: str | None) -> str | None:
     if value is not None and value not in VARIANCE_TYPE_VALUES:
-        raise ValueError(f"use one of: {', '.join(VARIANCE_TYPE_VALUES)}")
+        reject(unknown_variance_type(value))
     return value
+
+
+def int_text(name: str, minimum: int, maximum: int | None = None) -> BeforeValidator:
+    """An integer query value with the replaced system's messages (``must be an integer``, ``must be
+    between a and b``); pair it with ``Query(ge=..., le=...)`` so the document states the range."""
+
+    def check(value: Any) -> int:
+        number: int | None = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str):
+            try:
+                number = int(value.strip())
+            except ValueError:
+                number = None
+        if number is None:
+            reject(f"Invalid value for {name}: must be an integer")
+        if number < minimum or (maximum is not None and number > maximum):
+            bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+            reject(f"Invalid value for {name}: must be {bounds}")
+        return number
+
+    return BeforeValidator(check)
+
+
+def one_of(allowed: tuple[str, ...], message: Any) -> BeforeValidator:
+    """A text that must be one of ``allowed``; anything else answers ``message(value)`` (or its extra)."""
+
+    def check(value: Any) -> Any:
+        if value not in allowed:
+            text, extra = message(value)
+            reject(text, **extra)
+        return value
+
+    return BeforeValidator(check)
 
 
 def bare_error(message: str | None = None, *, missing: str | None = None) -> dict[str, Any]:

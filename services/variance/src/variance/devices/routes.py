@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query
 from hub_shared.web import Session, error_responses
 from variance.devices import service
 from variance.devices.schemas import DeviceSearch
-from variance.params import bare_error
+from variance.params import bare_error, int_text
 
 router = APIRouter(prefix="/api/devices", tags=["devices"])
 MAX_LIMIT = 200
@@ -49,7 +49,9 @@ async def search_devices(
             json_schema_extra=bare_error("Invalid vendor: use ninja or threatlocker"),
         ),
     ] = None,
-    limit: Annotated[int, Query(ge=1, description=f"At most this many entries (capped at {MAX_LIMIT})")] = 50,
+    limit: Annotated[
+        int, Query(ge=1, description=f"At most this many entries (capped at {MAX_LIMIT})"), int_text("limit", 1)
+    ] = 50,
 ) -> DeviceSearch:
     chosen = vendor.lower() if vendor else None
     return DeviceSearch.model_validate(await service.search(session, q.strip() or q, chosen, min(limit, MAX_LIMIT)))

@@ -24,7 +24,7 @@ from sqlalchemy.engine import RowMapping
 from hub_shared.errors import ApiError
 from hub_shared.identity import Identity, current_identity
 from hub_shared.timefmt import rfc3339
-from hub_shared.web import Session, error_responses, parse_date
+from hub_shared.web import DATE_FORMAT_MESSAGE, Session, error_responses, parse_date
 from variance.catalog import ACTIVE, STATUSES, parse_variance_type
 from variance.exceptions import service
 from variance.exceptions.schemas import (
@@ -40,17 +40,19 @@ from variance.exceptions.schemas import (
     Resolved,
     StatusSummary,
 )
-from variance.params import OptionalFlag, Text300, VarianceTypeFilter, day_or, today_of
+from variance.params import OptionalFlag, Text300, VarianceTypeFilter, day_or, int_text, one_of, today_of
 from variance.reports import service as reports
 
 router = APIRouter(prefix="/api/exceptions", tags=["exceptions"])
 Caller = Annotated[Identity | None, Depends(current_identity)]
 ExceptionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 STATUS_ALIASES = {"open": (ACTIVE,), "unresolved": (ACTIVE,), "closed": tuple(s for s in STATUSES if s != ACTIVE)}
-StatusFilter = Literal[
-    "active", "resolved", "manually_fixed", "collector_verified", "stale", "open", "unresolved", "closed"
+STATUS_CHOICES = (*STATUSES, *STATUS_ALIASES)
+StatusFilter = Annotated[
+    Literal["active", "resolved", "manually_fixed", "collector_verified", "stale", "open", "unresolved", "closed"],
+    one_of(STATUS_CHOICES, lambda value: (f"Invalid status '{value}'. Use one of: {', '.join(STATUSES)}", {})),
 ]
-DATE_CHOICE_MESSAGE = "Invalid date: use latest, all or YYYY-MM-DD"
+DATE_CHOICE_MESSAGE = DATE_FORMAT_MESSAGE
 NOT_FOUND = error_responses(404, descriptions={404: "Exception not found"})
 LIST_HEADERS = {
     name: {"description": text, "schema": {"type": "string"}}
@@ -92,8 +94,8 @@ async def list_exceptions(
     ] = "latest",
     organization: Text300 = None,
     hostname: Text300 = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000), int_text("limit", 1, 1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000), int_text("offset", 0, 10_000_000)] = 0,
 ) -> JSONResponse:
     kind = parse_variance_type(type)
     # The spec: exception endpoints return the latest data only, so the current report is the default.

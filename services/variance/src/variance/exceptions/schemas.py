@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from hub_shared.web import StorableJson, StorableText
-from variance.params import bare_error
+from variance.params import bare_error, one_of
 
 MAX_BULK_IDS = 10_000
 # Every text and JSON value is stored: NUL, lone surrogates, NaN and Infinity are refused (400) here.
@@ -37,6 +37,7 @@ class ManualFixBody(BaseModel):
 
 
 NO_IDS = "No exception IDs provided"
+BULK_ACTIONS = ("mark_manually_fixed", "resolve", "reset_status")
 
 
 def _json_integer(value: Any) -> Any:
@@ -56,7 +57,7 @@ class BulkUpdateBody(BaseModel):
     ]
     action: Annotated[
         Literal["mark_manually_fixed", "resolve", "reset_status"],
-        Field(json_schema_extra=bare_error("Invalid action")),
+        one_of(BULK_ACTIONS, lambda _value: ("Invalid action", {"allowed_actions": list(BULK_ACTIONS)})),
     ] = "mark_manually_fixed"
     updated_by: Text200 = None
     update_type: UpdateType = "bulk_update"
