@@ -1401,6 +1401,63 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** ActionableInsights */
+        ActionableInsights: {
+            /** Priority Actions */
+            priority_actions: string[];
+            /** Summary */
+            summary: {
+                [key: string]: number;
+            };
+        };
+        /** AddedDevice */
+        AddedDevice: {
+            /** Device Identity Id */
+            device_identity_id: number;
+            /** Hostname */
+            hostname: string | null;
+            /** Display Name */
+            display_name: string | null;
+            /** Ninja Hostname */
+            ninja_hostname: string | null;
+            /** Threatlocker Hostname */
+            threatlocker_hostname: string | null;
+            /** Ninja Display Name */
+            ninja_display_name: string | null;
+            /** Threatlocker Display Name */
+            threatlocker_display_name: string | null;
+            /** Device Type */
+            device_type: string | null;
+            /** Location Name */
+            location_name: string | null;
+            /** Organization Name */
+            organization_name: string | null;
+            /**
+             * Billing Status
+             * @enum {string}
+             */
+            billing_status: "billable" | "spare";
+            /** Change Date */
+            change_date: string | null;
+        };
+        /** Alias */
+        Alias: {
+            /** Id */
+            id: number;
+            /** Ninja Name */
+            ninja_name: string;
+            /** Threatlocker Name */
+            threatlocker_name: string;
+            /** Notes */
+            notes: string | null;
+            /** Created By */
+            created_by: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /**
          * AliasBody
          * @description A ThreatLocker organisation name and the Ninja organisation it stands for.
@@ -1413,15 +1470,134 @@ export interface components {
             /** Notes */
             notes?: string | null;
         };
+        /** AliasCreated */
+        AliasCreated: {
+            /** Id */
+            id: number;
+            /** Ninja Name */
+            ninja_name: string;
+            /** Threatlocker Name */
+            threatlocker_name: string;
+            /** Notes */
+            notes: string | null;
+            /** Created By */
+            created_by: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** @description The latest report computed again (null when skipped) */
+            recomputed: components["schemas"]["Recomputed"] | null;
+        };
+        /** AliasDeleted */
+        AliasDeleted: {
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+            /** Message */
+            message: string;
+            alias: components["schemas"]["Alias"];
+            recomputed: components["schemas"]["Recomputed"] | null;
+        };
+        /** AliasList */
+        AliasList: {
+            /** Aliases */
+            aliases: components["schemas"]["Alias"][];
+            /** Total */
+            total: number;
+        };
+        /** AvailableDate */
+        AvailableDate: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Ninja Devices */
+            ninja_devices: number;
+            /** Threatlocker Devices */
+            threatlocker_devices: number;
+            /** Total Exceptions */
+            total_exceptions: number;
+            /** Unresolved Exceptions */
+            unresolved_exceptions: number;
+            /**
+             * Data Quality
+             * @enum {string}
+             */
+            data_quality: "current" | "recent" | "stale";
+            /** Days Old */
+            days_old: number;
+            /** Report Available */
+            report_available: boolean;
+        };
+        /** AvailableDates */
+        AvailableDates: {
+            /** Available Dates */
+            available_dates: components["schemas"]["AvailableDate"][];
+            date_range: components["schemas"]["DateRange"];
+            /** Total Dates */
+            total_dates: number;
+            /** Window Days */
+            window_days: number;
+        };
+        /** BillingChangedDevice */
+        BillingChangedDevice: {
+            /** Device Identity Id */
+            device_identity_id: number;
+            /** Hostname */
+            hostname: string | null;
+            /** Display Name */
+            display_name: string | null;
+            /** Ninja Hostname */
+            ninja_hostname: string | null;
+            /** Threatlocker Hostname */
+            threatlocker_hostname: string | null;
+            /** Ninja Display Name */
+            ninja_display_name: string | null;
+            /** Threatlocker Display Name */
+            threatlocker_display_name: string | null;
+            /** Device Type */
+            device_type: string | null;
+            /** Location Name */
+            location_name: string | null;
+            /** Organization Name */
+            organization_name: string | null;
+            /**
+             * From Billing Status
+             * @enum {string}
+             */
+            from_billing_status: "billable" | "spare";
+            /**
+             * To Billing Status
+             * @enum {string}
+             */
+            to_billing_status: "billable" | "spare";
+            /** Change Date */
+            change_date: string | null;
+        };
+        /** Block */
+        Block: {
+            /** Total Count */
+            total_count: number;
+            /** By Organization */
+            by_organization: {
+                [key: string]: components["schemas"]["OrgEntry"][];
+            };
+        };
         /** BulkUpdateBody */
         BulkUpdateBody: {
             /** Exception Ids */
-            exception_ids?: number[];
+            exception_ids: number[];
             /**
              * Action
              * @default mark_manually_fixed
+             * @enum {string}
              */
-            action?: string;
+            action?: "mark_manually_fixed" | "resolve" | "reset_status";
             /** Updated By */
             updated_by?: string | null;
             /**
@@ -1431,6 +1607,446 @@ export interface components {
             update_type?: string;
             /** Notes */
             notes?: string | null;
+        };
+        /** BulkUpdated */
+        BulkUpdated: {
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+            /** Message */
+            message: string;
+            /** Updated Count */
+            updated_count: number;
+            /**
+             * Exception Ids
+             * @description The ids as sent
+             */
+            exception_ids: number[];
+            /** Updated Ids */
+            updated_ids: number[];
+            /** Not Found */
+            not_found: number[];
+            /** Updated By */
+            updated_by: string;
+        };
+        /** ChangeCounts */
+        ChangeCounts: {
+            /** Added */
+            added: number;
+            /** Removed */
+            removed: number;
+            /** Org Changed */
+            org_changed: number;
+            /** Billing Changed */
+            billing_changed: number;
+        };
+        /** CollectionInfo */
+        CollectionInfo: {
+            /** Ninja Collected */
+            ninja_collected: string | null;
+            /** Threatlocker Collected */
+            threatlocker_collected: string | null;
+            /**
+             * Last Collection
+             * @description RFC 3339 UTC moment, or the report date when neither is known
+             */
+            last_collection: string | null;
+            /**
+             * Data Freshness
+             * @enum {string}
+             */
+            data_freshness: "current" | "stale";
+            /** Report Date */
+            report_date: string | null;
+        };
+        /** DataQuality */
+        DataQuality: {
+            /** Total Exceptions */
+            total_exceptions: number;
+            /** Exception Types */
+            exception_types: string[];
+            /** Organizations Affected */
+            organizations_affected: number;
+        };
+        /** DataStatus */
+        DataStatus: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "current" | "stale_data" | "out_of_sync" | "historical";
+            /** Message */
+            message: string;
+            /** Latest Date */
+            latest_date: string | null;
+        };
+        /** DateRange */
+        DateRange: {
+            /** Earliest */
+            earliest: string | null;
+            /** Latest */
+            latest: string | null;
+        };
+        /** DayRange */
+        DayRange: {
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+        };
+        /** DeviceChanges */
+        DeviceChanges: {
+            /** Added */
+            added: components["schemas"]["AddedDevice"][];
+            /** Removed */
+            removed: components["schemas"]["RemovedDevice"][];
+            /** Org Changed */
+            org_changed: components["schemas"]["MovedDevice"][];
+            /** Billing Changed */
+            billing_changed: components["schemas"]["BillingChangedDevice"][];
+        };
+        /** DeviceCounts */
+        DeviceCounts: {
+            /** Ninja */
+            Ninja: number;
+            /** Threatlocker */
+            ThreatLocker: number;
+        };
+        /** DeviceEntry */
+        DeviceEntry: {
+            /**
+             * Vendor
+             * @enum {string}
+             */
+            vendor: "Ninja" | "ThreatLocker";
+            /** Hostname */
+            hostname: string;
+            /** Display Name */
+            display_name: string | null;
+            /** Organization Name */
+            organization_name: string | null;
+            /**
+             * Snapshot Date
+             * Format: date
+             */
+            snapshot_date: string;
+            /** Canonical Key */
+            canonical_key: string;
+            /** Match Key */
+            match_key: string;
+            /** Is Truncated */
+            is_truncated: boolean;
+            /** Device Id */
+            device_id: string | null;
+            /** Site */
+            site: string | null;
+            /** Device Type */
+            device_type: string | null;
+            /** Billing Status */
+            billing_status: ("spare" | "billable") | null;
+            /** Ninja Hostname */
+            ninja_hostname: string | null;
+            /** Threatlocker Hostname */
+            threatlocker_hostname: string | null;
+            /** Ninja Display Name */
+            ninja_display_name: string | null;
+            /** Threatlocker Display Name */
+            threatlocker_display_name: string | null;
+        };
+        /** DeviceSearch */
+        DeviceSearch: {
+            /** Search Term */
+            search_term: string;
+            /** Total Results */
+            total_results: number;
+            /** Vendors Found */
+            vendors_found: string[];
+            /** Truncated Hostnames */
+            truncated_hostnames: number;
+            /** Grouped By Canonical Key */
+            grouped_by_canonical_key: {
+                [key: string]: components["schemas"]["DeviceEntry"][];
+            };
+            /** Warning */
+            warning: string | null;
+            /** Results Truncated */
+            results_truncated: boolean;
+            /** Limit */
+            limit: number;
+        };
+        /** ExceptionDetail */
+        ExceptionDetail: {
+            /** Id */
+            id: number;
+            /**
+             * Date Found
+             * Format: date
+             */
+            date_found: string;
+            /** Type */
+            type: string;
+            /** Hostname */
+            hostname: string;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Resolved */
+            resolved: boolean;
+            /** Variance Status */
+            variance_status: string;
+            /** Report Key */
+            report_key: string;
+            /**
+             * First Seen
+             * Format: date
+             */
+            first_seen: string;
+            /**
+             * Last Seen
+             * Format: date
+             */
+            last_seen: string;
+            /** In Latest Report */
+            in_latest_report: boolean;
+            /** Organization */
+            organization: string | null;
+            /** Vendor */
+            vendor: string | null;
+            /** Display Name */
+            display_name: string;
+            /** Billing Status */
+            billing_status: string | null;
+            /** Ninja Hostname */
+            ninja_hostname: string;
+            /** Threatlocker Hostname */
+            threatlocker_hostname: string;
+            /** Ninja Display Name */
+            ninja_display_name: string;
+            /** Threatlocker Display Name */
+            threatlocker_display_name: string;
+            /** Resolved Date */
+            resolved_date: string | null;
+            /** Resolved By */
+            resolved_by: string | null;
+            /** Manually Updated At */
+            manually_updated_at: string | null;
+            /** Manually Updated By */
+            manually_updated_by: string | null;
+            /** Update Type */
+            update_type: string | null;
+            /** Old Value */
+            old_value: unknown;
+            /** New Value */
+            new_value: unknown;
+            /** Notes */
+            notes: string | null;
+            /** Status Changed At */
+            status_changed_at: string | null;
+            /** Updated At */
+            updated_at: string | null;
+            /** History */
+            history: components["schemas"]["HistoryEntry"][];
+        };
+        /** ExceptionHistory */
+        ExceptionHistory: {
+            /** Exception Id */
+            exception_id: number;
+            /** History */
+            history: components["schemas"]["HistoryEntry"][];
+        };
+        /**
+         * ExceptionView
+         * @description One exception identity (the replaced system's six fields first, then the hub's).
+         */
+        ExceptionView: {
+            /** Id */
+            id: number;
+            /**
+             * Date Found
+             * Format: date
+             */
+            date_found: string;
+            /** Type */
+            type: string;
+            /** Hostname */
+            hostname: string;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Resolved */
+            resolved: boolean;
+            /** Variance Status */
+            variance_status: string;
+            /** Report Key */
+            report_key: string;
+            /**
+             * First Seen
+             * Format: date
+             */
+            first_seen: string;
+            /**
+             * Last Seen
+             * Format: date
+             */
+            last_seen: string;
+            /** In Latest Report */
+            in_latest_report: boolean;
+            /** Organization */
+            organization: string | null;
+            /** Vendor */
+            vendor: string | null;
+            /** Display Name */
+            display_name: string;
+            /** Billing Status */
+            billing_status: string | null;
+            /** Ninja Hostname */
+            ninja_hostname: string;
+            /** Threatlocker Hostname */
+            threatlocker_hostname: string;
+            /** Ninja Display Name */
+            ninja_display_name: string;
+            /** Threatlocker Display Name */
+            threatlocker_display_name: string;
+            /** Resolved Date */
+            resolved_date: string | null;
+            /** Resolved By */
+            resolved_by: string | null;
+            /** Manually Updated At */
+            manually_updated_at: string | null;
+            /** Manually Updated By */
+            manually_updated_by: string | null;
+            /** Update Type */
+            update_type: string | null;
+            /** Old Value */
+            old_value: unknown;
+            /** New Value */
+            new_value: unknown;
+            /** Notes */
+            notes: string | null;
+            /** Status Changed At */
+            status_changed_at: string | null;
+            /** Updated At */
+            updated_at: string | null;
+        };
+        /** FilteredBlock */
+        FilteredBlock: {
+            /** Total Count */
+            total_count: number;
+            /** By Organization */
+            by_organization: {
+                [key: string]: components["schemas"]["FilteredItem"][];
+            };
+        };
+        /** FilteredDuplicates */
+        FilteredDuplicates: {
+            /** Total Count */
+            total_count: number;
+            /** By Organization */
+            by_organization: {
+                [key: string]: components["schemas"]["FilteredItem"][];
+            };
+            /**
+             * Devices
+             * @description The same items, flat (the replaced system's form)
+             */
+            devices: components["schemas"]["FilteredItem"][];
+        };
+        /** FilteredItem */
+        FilteredItem: {
+            /** Id */
+            id: number;
+            /** Hostname */
+            hostname: string;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Action */
+            action: string;
+            /** Type */
+            type: string;
+            /** Variance Status */
+            variance_status: string;
+            /**
+             * Date Found
+             * Format: date
+             */
+            date_found: string;
+            /** Organization */
+            organization: string | null;
+            /** Ninja Hostname */
+            ninja_hostname: string;
+            /** Threatlocker Hostname */
+            threatlocker_hostname: string;
+            /** Ninja Display Name */
+            ninja_display_name: string;
+            /** Threatlocker Display Name */
+            threatlocker_display_name: string;
+            /** Threatlocker Computer Name */
+            threatlocker_computer_name: string;
+        };
+        /**
+         * FilteredReport
+         * @description ``/api/variance-report/filtered``: the latest report's unresolved exceptions.
+         */
+        FilteredReport: {
+            /** Analysis Date */
+            analysis_date: string | null;
+            /** Report Date */
+            report_date: string | null;
+            total_devices: components["schemas"]["TotalDevices"];
+            /** Total Variances */
+            total_variances: number;
+            data_status: components["schemas"]["DataStatus"];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "current" | "stale_data" | "out_of_sync";
+            missing_in_ninja: components["schemas"]["FilteredBlock"];
+            threatlocker_duplicates: components["schemas"]["FilteredDuplicates"];
+            ninja_duplicates: components["schemas"]["FilteredBlock"];
+            devices_that_should_not_have_threatlocker: components["schemas"]["FilteredBlock"];
+            display_name_mismatches: components["schemas"]["FilteredBlock"];
+            site_mismatches: components["schemas"]["FilteredBlock"];
+            actionable_insights: components["schemas"]["ActionableInsights"];
+            collection_info: components["schemas"]["CollectionInfo"];
+            data_quality: components["schemas"]["DataQuality"];
+            /** Report Pending */
+            report_pending: boolean;
+        };
+        /** HistoryEntry */
+        HistoryEntry: {
+            /** Id */
+            id: number;
+            /** Changed At */
+            changed_at: string | null;
+            /** Action */
+            action: string;
+            /** From Status */
+            from_status: string | null;
+            /** To Status */
+            to_status: string;
+            /** Actor */
+            actor: string;
+            /** Actor Source */
+            actor_source: string;
+            /** Report Date */
+            report_date: string | null;
+            /** Notes */
+            notes: string | null;
+            /** Data */
+            data: unknown;
         };
         /** ManualFixBody */
         ManualFixBody: {
@@ -1448,12 +2064,526 @@ export interface components {
             /** Notes */
             notes?: string | null;
         };
+        /** ManualUpdate */
+        ManualUpdate: {
+            /** Exception Id */
+            exception_id: number;
+            /** Hostname */
+            hostname: string;
+            /** Ninja Hostname */
+            ninja_hostname: string;
+            /** Threatlocker Hostname */
+            threatlocker_hostname: string;
+            /** Ninja Display Name */
+            ninja_display_name: string;
+            /** Threatlocker Display Name */
+            threatlocker_display_name: string;
+            /** Organization */
+            organization: string | null;
+            /** Type */
+            type: string;
+            /** Updated By */
+            updated_by: string;
+            /** Updated At */
+            updated_at: string | null;
+            /** Update Type */
+            update_type: string;
+            /** Action */
+            action: string;
+            /** From Status */
+            from_status: string | null;
+            /** To Status */
+            to_status: string;
+            /** Notes */
+            notes: string | null;
+        };
+        /** ManuallyFixed */
+        ManuallyFixed: {
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+            /** Message */
+            message: string;
+            /** Exception Id */
+            exception_id: number;
+            /** Hostname */
+            hostname: string;
+            /** Type */
+            type: string;
+            /** Variance Status */
+            variance_status: string;
+            /** Update Type */
+            update_type: string | null;
+            /** Updated By */
+            updated_by: string | null;
+            /** Updated At */
+            updated_at: string | null;
+        };
+        /** MovedDevice */
+        MovedDevice: {
+            /** Device Identity Id */
+            device_identity_id: number;
+            /** Hostname */
+            hostname: string | null;
+            /** Display Name */
+            display_name: string | null;
+            /** Ninja Hostname */
+            ninja_hostname: string | null;
+            /** Threatlocker Hostname */
+            threatlocker_hostname: string | null;
+            /** Ninja Display Name */
+            ninja_display_name: string | null;
+            /** Threatlocker Display Name */
+            threatlocker_display_name: string | null;
+            /** Device Type */
+            device_type: string | null;
+            /** Location Name */
+            location_name: string | null;
+            /** From Organization */
+            from_organization: string | null;
+            /** To Organization */
+            to_organization: string | null;
+            /**
+             * Billing Status
+             * @enum {string}
+             */
+            billing_status: "billable" | "spare";
+            /**
+             * From Billing Status
+             * @enum {string}
+             */
+            from_billing_status: "billable" | "spare";
+            /** Change Date */
+            change_date: string | null;
+        };
+        /** NinjaDates */
+        NinjaDates: {
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+            data: components["schemas"]["NinjaDatesData"];
+        };
+        /** NinjaDatesData */
+        NinjaDatesData: {
+            /** Dates */
+            dates: string[];
+            /** Count */
+            count: number;
+            range: components["schemas"]["DayRange"];
+        };
+        /**
+         * OrgEntry
+         * @description One entry of a block's ``by_organization`` lists.
+         */
+        OrgEntry: {
+            /** Id */
+            id: number;
+            /** Hostname */
+            hostname: string;
+            /** Vendor */
+            vendor: string | null;
+            /** Display Name */
+            display_name: string;
+            /** Organization */
+            organization: string | null;
+            /** Billing Status */
+            billing_status: string;
+            /** Action */
+            action: string;
+            /** Type */
+            type: string;
+            /** Resolved */
+            resolved: boolean;
+            /** Variance Status */
+            variance_status: string;
+            /** Ninja Hostname */
+            ninja_hostname: string;
+            /** Threatlocker Hostname */
+            threatlocker_hostname: string;
+            /** Ninja Display Name */
+            ninja_display_name: string;
+            /** Threatlocker Display Name */
+            threatlocker_display_name: string;
+        };
+        /** OrganizationChanges */
+        OrganizationChanges: {
+            /** Start Count */
+            start_count: number;
+            /** End Count */
+            end_count: number;
+            /** Added */
+            added: number;
+            /** Removed */
+            removed: number;
+            /** Org In */
+            org_in: number;
+            /** Org Out */
+            org_out: number;
+            /** Billing Changed */
+            billing_changed: number;
+        };
+        /** Recomputed */
+        Recomputed: {
+            /**
+             * Report Date
+             * Format: date
+             */
+            report_date: string;
+            /** Exception Counts */
+            exception_counts: {
+                [key: string]: number;
+            };
+        };
+        /** RemovedDevice */
+        RemovedDevice: {
+            /** Device Identity Id */
+            device_identity_id: number;
+            /** Hostname */
+            hostname: string | null;
+            /** Display Name */
+            display_name: string | null;
+            /** Ninja Hostname */
+            ninja_hostname: string | null;
+            /** Threatlocker Hostname */
+            threatlocker_hostname: string | null;
+            /** Ninja Display Name */
+            ninja_display_name: string | null;
+            /** Threatlocker Display Name */
+            threatlocker_display_name: string | null;
+            /** Device Type */
+            device_type: string | null;
+            /** Location Name */
+            location_name: string | null;
+            /** Organization Name */
+            organization_name: string | null;
+            /**
+             * Billing Status
+             * @enum {string}
+             */
+            billing_status: "billable" | "spare";
+            /** Last Seen Date */
+            last_seen_date: string | null;
+        };
         /** ResolveBody */
         ResolveBody: {
             /** Resolved By */
             resolved_by?: string | null;
             /** Notes */
             notes?: string | null;
+        };
+        /** Resolved */
+        Resolved: {
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+            /** Message */
+            message: string;
+            /** Exception Id */
+            exception_id: number;
+            /** Hostname */
+            hostname: string;
+            /** Type */
+            type: string;
+            /** Variance Status */
+            variance_status: string;
+            /** Resolved By */
+            resolved_by: string | null;
+            /** Resolved Date */
+            resolved_date: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** StatusSummary */
+        StatusSummary: {
+            status_summary: components["schemas"]["StatusSummaryCounts"];
+            /** Report Date */
+            report_date: string | null;
+            /** By Variance Status */
+            by_variance_status: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /** Recent Manual Updates */
+            recent_manual_updates: components["schemas"]["ManualUpdate"][];
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+        };
+        /** StatusSummaryCounts */
+        StatusSummaryCounts: {
+            /**
+             * Active
+             * @description The current report's counts by type
+             */
+            active: {
+                [key: string]: components["schemas"]["TypeCounts"];
+            };
+        };
+        /** Summary */
+        Summary: {
+            /** Total Exceptions */
+            total_exceptions: number;
+            /** Unresolved Count */
+            unresolved_count: number;
+            /** Resolved Count */
+            resolved_count: number;
+        };
+        /** TotalDevices */
+        TotalDevices: {
+            /** Ninja */
+            ninja: number;
+            /** Threatlocker */
+            threatlocker: number;
+        };
+        /** TrendCounts */
+        TrendCounts: {
+            /** Total */
+            total: number;
+            /** Unresolved */
+            unresolved: number;
+            /** Resolved */
+            resolved: number;
+        };
+        /** TrendPoint */
+        TrendPoint: {
+            /** Total */
+            total: number;
+            /** Unresolved */
+            unresolved: number;
+            /** Resolved */
+            resolved: number;
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+        };
+        /** TrendRange */
+        TrendRange: {
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /** Days */
+            days: number;
+        };
+        /** TrendSpan */
+        TrendSpan: {
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+        };
+        /** TrendSummary */
+        TrendSummary: {
+            /** Total Exceptions */
+            total_exceptions: number;
+            /** Total Unresolved */
+            total_unresolved: number;
+            /** Total Resolved */
+            total_resolved: number;
+            date_range: components["schemas"]["TrendSpan"];
+            /** Unique Dates */
+            unique_dates: number;
+            /** Unique Types */
+            unique_types: string[];
+        };
+        /** Trends */
+        Trends: {
+            /** Trends By Date */
+            trends_by_date: {
+                [key: string]: {
+                    [key: string]: components["schemas"]["TrendCounts"];
+                };
+            };
+            /** Trends By Type */
+            trends_by_type: {
+                [key: string]: components["schemas"]["TrendPoint"][];
+            };
+            summary: components["schemas"]["TrendSummary"];
+            date_range: components["schemas"]["TrendRange"];
+            /** Type Labels */
+            type_labels: {
+                [key: string]: string;
+            };
+        };
+        /** TypeCounts */
+        TypeCounts: {
+            /** Total */
+            total: number;
+            /** Resolved */
+            resolved: number;
+            /** Unresolved */
+            unresolved: number;
+        };
+        /**
+         * TypeItem
+         * @description One entry of ``exceptions_by_type``.
+         */
+        TypeItem: {
+            /** Id */
+            id: number;
+            /** Hostname */
+            hostname: string;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Resolved */
+            resolved: boolean;
+            /** Type */
+            type: string;
+            /** Variance Status */
+            variance_status: string;
+            /**
+             * Date Found
+             * Format: date
+             */
+            date_found: string;
+            /**
+             * Last Seen
+             * Format: date
+             */
+            last_seen: string;
+            /** Organization */
+            organization: string | null;
+            /** Ninja Hostname */
+            ninja_hostname: string;
+            /** Threatlocker Hostname */
+            threatlocker_hostname: string;
+            /** Ninja Display Name */
+            ninja_display_name: string;
+            /** Threatlocker Display Name */
+            threatlocker_display_name: string;
+            /** Resolved By */
+            resolved_by: string | null;
+            /** Resolved Date */
+            resolved_date: string | null;
+        };
+        /** UsageChanges */
+        UsageChanges: {
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+            data: components["schemas"]["UsageChangesData"];
+        };
+        /** UsageChangesData */
+        UsageChangesData: {
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            summary: components["schemas"]["UsageSummary"];
+            /** By Organization */
+            by_organization: {
+                [key: string]: components["schemas"]["OrganizationChanges"];
+            };
+            /** @description Only with detail_level=full */
+            changes?: components["schemas"]["DeviceChanges"] | null;
+            metadata: components["schemas"]["UsageMetadata"];
+        };
+        /** UsageMetadata */
+        UsageMetadata: {
+            /** Vendor Id */
+            vendor_id: number;
+            /** Vendor Name */
+            vendor_name: string;
+            /** Query Time Ms */
+            query_time_ms: number;
+            /**
+             * Detail Level
+             * @enum {string}
+             */
+            detail_level: "summary" | "full";
+            /** Data Retention Note */
+            data_retention_note: string;
+            /** Excluded Organizations */
+            excluded_organizations: string[];
+            /** Vm Guests Excluded */
+            vm_guests_excluded: boolean;
+            /**
+             * Organization Filter
+             * @description Only when an organisation was given
+             */
+            organization_filter?: string | null;
+        };
+        /** UsageSummary */
+        UsageSummary: {
+            /** Start Total Devices */
+            start_total_devices: number;
+            /** End Total Devices */
+            end_total_devices: number;
+            /** Net Change */
+            net_change: number;
+            changes: components["schemas"]["ChangeCounts"];
+        };
+        /**
+         * VarianceReport
+         * @description ``/api/variance-report/latest``, ``/{date}`` and ``/api/variances/historical/{date}``.
+         */
+        VarianceReport: {
+            /** Report Date */
+            report_date: string | null;
+            data_status: components["schemas"]["DataStatus"];
+            summary: components["schemas"]["Summary"];
+            /** Exceptions By Type */
+            exceptions_by_type: {
+                [key: string]: components["schemas"]["TypeItem"][];
+            };
+            /** Exception Counts */
+            exception_counts: {
+                [key: string]: number;
+            };
+            collection_info: components["schemas"]["CollectionInfo"];
+            device_counts: components["schemas"]["DeviceCounts"];
+            missing_in_ninja: components["schemas"]["Block"];
+            threatlocker_duplicates: components["schemas"]["Block"];
+            ninja_duplicates: components["schemas"]["Block"];
+            devices_that_should_not_have_threatlocker: components["schemas"]["Block"];
+            display_name_mismatches: components["schemas"]["Block"];
+            site_mismatches: components["schemas"]["Block"];
+            /** Include Resolved */
+            include_resolved: boolean;
+            /** Device Level Data */
+            device_level_data: boolean;
+            /** Computed At */
+            computed_at: string | null;
+            /** Report Revision */
+            report_revision: number;
+            /** Report Pending */
+            report_pending: boolean;
         };
         /** ClientCount */
         ClientCount: {
@@ -4612,8 +5742,8 @@ export interface operations {
     latest_report_api_variance_report_latest_get: {
         parameters: {
             query?: {
-                /** @description true or false (default false) */
-                include_resolved?: string | null;
+                /** @description true or false (also 1/0, yes/no, on/off; any case) */
+                include_resolved?: boolean;
             };
             header?: never;
             path?: never;
@@ -4627,8 +5757,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["VarianceReport"];
                 };
+            };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (the spec's code in the envelope) */
             400: {
@@ -4710,8 +5847,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["FilteredReport"];
                 };
+            };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required */
             401: {
@@ -4784,9 +5928,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AvailableDates"];
                 };
             };
             /** @description Authentication required */
@@ -4848,11 +5990,12 @@ export interface operations {
     historical_report_api_variances_historical__report_date__get: {
         parameters: {
             query?: {
-                /** @description true or false (default false) */
-                include_resolved?: string | null;
+                /** @description true or false (also 1/0, yes/no, on/off; any case) */
+                include_resolved?: boolean;
             };
             header?: never;
             path: {
+                /** @description YYYY-MM-DD */
                 report_date: string;
             };
             cookie?: never;
@@ -4865,10 +6008,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["VarianceReport"];
                 };
             };
-            /** @description Invalid input (the spec's code in the envelope) */
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid date, or fewer than 2 vendors that day */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4888,6 +6038,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Report not computed */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4935,11 +6094,13 @@ export interface operations {
     };
     trends_api_variances_trends_get: {
         parameters: {
-            query?: {
-                start_date?: string | null;
-                end_date?: string | null;
-                /** @description type code or report key */
-                type?: string | null;
+            query: {
+                /** @description YYYY-MM-DD */
+                start_date: string;
+                /** @description YYYY-MM-DD */
+                end_date: string;
+                /** @description all (default), a report key (missing_in_ninja, ...) or a type code */
+                type?: "all" | "missing_in_ninja" | "threatlocker_duplicates" | "ninja_duplicates" | "devices_that_should_not_have_threatlocker" | "display_name_mismatches" | "site_mismatches" | "MISSING_NINJA" | "DUPLICATE_TL" | "DUPLICATE_NINJA" | "SPARE_MISMATCH" | "DISPLAY_NAME_MISMATCH" | "SITE_MISMATCH" | "missing_ninja" | "duplicate_tl" | "duplicate_ninja" | "spare_mismatch" | "display_name_mismatch" | "site_mismatch";
             };
             header?: never;
             path?: never;
@@ -4953,9 +6114,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Trends"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -5026,11 +6185,12 @@ export interface operations {
     dated_report_api_variance_report__report_date__get: {
         parameters: {
             query?: {
-                /** @description true or false (default false) */
-                include_resolved?: string | null;
+                /** @description true or false (also 1/0, yes/no, on/off; any case) */
+                include_resolved?: boolean;
             };
             header?: never;
             path: {
+                /** @description YYYY-MM-DD */
                 report_date: string;
             };
             cookie?: never;
@@ -5043,10 +6203,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["VarianceReport"];
                 };
             };
-            /** @description Invalid input (the spec's code in the envelope) */
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid date, or fewer than 2 vendors that day */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5066,6 +6233,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Report not computed */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5115,13 +6291,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description latest (default) or YYYY-MM-DD */
-                date?: string | null;
-                /** @description true or false (default false) */
-                include_resolved?: string | null;
-                /** @description all, a report key (missing_in_ninja, ...) or a type code */
-                variance_type?: string | null;
-                /** @description all, a report key (missing_in_ninja, ...) or a type code */
-                type?: string | null;
+                date?: string | "latest" | unknown;
+                /** @description true or false (also 1/0, yes/no, on/off; any case) */
+                include_resolved?: boolean;
+                /** @description all (default), a report key (missing_in_ninja, ...) or a type code */
+                variance_type?: "all" | "missing_in_ninja" | "threatlocker_duplicates" | "ninja_duplicates" | "devices_that_should_not_have_threatlocker" | "display_name_mismatches" | "site_mismatches" | "MISSING_NINJA" | "DUPLICATE_TL" | "DUPLICATE_NINJA" | "SPARE_MISMATCH" | "DISPLAY_NAME_MISMATCH" | "SITE_MISMATCH" | "missing_ninja" | "duplicate_tl" | "duplicate_ninja" | "spare_mismatch" | "display_name_mismatch" | "site_mismatch";
+                /** @description all (default), a report key (missing_in_ninja, ...) or a type code */
+                type?: "all" | "missing_in_ninja" | "threatlocker_duplicates" | "ninja_duplicates" | "devices_that_should_not_have_threatlocker" | "display_name_mismatches" | "site_mismatches" | "MISSING_NINJA" | "DUPLICATE_TL" | "DUPLICATE_NINJA" | "SPARE_MISMATCH" | "DISPLAY_NAME_MISMATCH" | "SITE_MISMATCH" | "missing_ninja" | "duplicate_tl" | "duplicate_ninja" | "spare_mismatch" | "display_name_mismatch" | "site_mismatch";
             };
             header?: never;
             path?: never;
@@ -5129,16 +6305,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The exceptions as CSV */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "text/csv; charset=utf-8": string;
                 };
             };
-            /** @description Invalid input (the spec's code in the envelope) */
+            /** @description Invalid parameter, or fewer than 2 vendors that day */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5158,6 +6334,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such report */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5207,13 +6392,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description latest (default) or YYYY-MM-DD */
-                date?: string | null;
-                /** @description true or false (default false) */
-                include_resolved?: string | null;
-                /** @description all, a report key (missing_in_ninja, ...) or a type code */
-                variance_type?: string | null;
-                /** @description all, a report key (missing_in_ninja, ...) or a type code */
-                type?: string | null;
+                date?: string | "latest" | unknown;
+                /** @description true or false (also 1/0, yes/no, on/off; any case) */
+                include_resolved?: boolean;
+                /** @description all (default), a report key (missing_in_ninja, ...) or a type code */
+                variance_type?: "all" | "missing_in_ninja" | "threatlocker_duplicates" | "ninja_duplicates" | "devices_that_should_not_have_threatlocker" | "display_name_mismatches" | "site_mismatches" | "MISSING_NINJA" | "DUPLICATE_TL" | "DUPLICATE_NINJA" | "SPARE_MISMATCH" | "DISPLAY_NAME_MISMATCH" | "SITE_MISMATCH" | "missing_ninja" | "duplicate_tl" | "duplicate_ninja" | "spare_mismatch" | "display_name_mismatch" | "site_mismatch";
+                /** @description all (default), a report key (missing_in_ninja, ...) or a type code */
+                type?: "all" | "missing_in_ninja" | "threatlocker_duplicates" | "ninja_duplicates" | "devices_that_should_not_have_threatlocker" | "display_name_mismatches" | "site_mismatches" | "MISSING_NINJA" | "DUPLICATE_TL" | "DUPLICATE_NINJA" | "SPARE_MISMATCH" | "DISPLAY_NAME_MISMATCH" | "SITE_MISMATCH" | "missing_ninja" | "duplicate_tl" | "duplicate_ninja" | "spare_mismatch" | "display_name_mismatch" | "site_mismatch";
             };
             header?: never;
             path?: never;
@@ -5221,16 +6406,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The exceptions as an Excel workbook */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (the spec's code in the envelope) */
+            /** @description Invalid parameter, or fewer than 2 vendors that day */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5250,6 +6435,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such report */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5299,13 +6493,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description latest (default) or YYYY-MM-DD */
-                date?: string | null;
-                /** @description true or false (default false) */
-                include_resolved?: string | null;
-                /** @description all, a report key (missing_in_ninja, ...) or a type code */
-                variance_type?: string | null;
-                /** @description all, a report key (missing_in_ninja, ...) or a type code */
-                type?: string | null;
+                date?: string | "latest" | unknown;
+                /** @description true or false (also 1/0, yes/no, on/off; any case) */
+                include_resolved?: boolean;
+                /** @description all (default), a report key (missing_in_ninja, ...) or a type code */
+                variance_type?: "all" | "missing_in_ninja" | "threatlocker_duplicates" | "ninja_duplicates" | "devices_that_should_not_have_threatlocker" | "display_name_mismatches" | "site_mismatches" | "MISSING_NINJA" | "DUPLICATE_TL" | "DUPLICATE_NINJA" | "SPARE_MISMATCH" | "DISPLAY_NAME_MISMATCH" | "SITE_MISMATCH" | "missing_ninja" | "duplicate_tl" | "duplicate_ninja" | "spare_mismatch" | "display_name_mismatch" | "site_mismatch";
+                /** @description all (default), a report key (missing_in_ninja, ...) or a type code */
+                type?: "all" | "missing_in_ninja" | "threatlocker_duplicates" | "ninja_duplicates" | "devices_that_should_not_have_threatlocker" | "display_name_mismatches" | "site_mismatches" | "MISSING_NINJA" | "DUPLICATE_TL" | "DUPLICATE_NINJA" | "SPARE_MISMATCH" | "DISPLAY_NAME_MISMATCH" | "SITE_MISMATCH" | "missing_ninja" | "duplicate_tl" | "duplicate_ninja" | "spare_mismatch" | "display_name_mismatch" | "site_mismatch";
             };
             header?: never;
             path?: never;
@@ -5313,16 +6507,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The exceptions as a PDF report */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/pdf": string;
                 };
             };
-            /** @description Invalid input (the spec's code in the envelope) */
+            /** @description Invalid parameter, or fewer than 2 vendors that day */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5342,6 +6536,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such report */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5390,18 +6593,18 @@ export interface operations {
     list_exceptions_api_exceptions_get: {
         parameters: {
             query?: {
-                /** @description type code or report key */
-                type?: string | null;
-                /** @description active, resolved, manually_fixed, ... */
-                status?: string | null;
-                /** @description true or false */
-                resolved?: string | null;
-                /** @description latest (default): the current report's exceptions; YYYY-MM-DD; or all */
-                date?: string | null;
+                /** @description all (default), a report key (missing_in_ninja, ...) or a type code */
+                type?: "all" | "missing_in_ninja" | "threatlocker_duplicates" | "ninja_duplicates" | "devices_that_should_not_have_threatlocker" | "display_name_mismatches" | "site_mismatches" | "MISSING_NINJA" | "DUPLICATE_TL" | "DUPLICATE_NINJA" | "SPARE_MISMATCH" | "DISPLAY_NAME_MISMATCH" | "SITE_MISMATCH" | "missing_ninja" | "duplicate_tl" | "duplicate_ninja" | "spare_mismatch" | "display_name_mismatch" | "site_mismatch";
+                /** @description a state, or open/unresolved/closed */
+                status?: ("active" | "resolved" | "manually_fixed" | "collector_verified" | "stale" | "open" | "unresolved" | "closed") | null;
+                /** @description true or false (also 1/0, yes/no, on/off; any case) */
+                resolved?: boolean | null;
+                /** @description latest (default): the current report's exceptions; YYYY-MM-DD: that report's; all */
+                date?: string | ("latest" | "all") | unknown;
                 organization?: string | null;
                 hostname?: string | null;
-                limit?: string | null;
-                offset?: string | null;
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;
@@ -5412,10 +6615,16 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Exceptions matching the filters */
+                    "x-total-count"?: string;
+                    /** @description The page size used */
+                    "x-limit"?: string;
+                    /** @description The offset used */
+                    "x-offset"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ExceptionView"][];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -5498,9 +6707,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["StatusSummary"];
                 };
             };
             /** @description Authentication required */
@@ -5576,9 +6783,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ExceptionDetail"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -5601,6 +6806,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Exception not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5663,9 +6877,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ExceptionHistory"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -5688,6 +6900,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Exception not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5754,9 +6975,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Resolved"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -5779,6 +6998,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Exception not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5854,9 +7082,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ManuallyFixed"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -5879,6 +7105,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Exception not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5952,9 +7187,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["BulkUpdated"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -6033,10 +7266,13 @@ export interface operations {
     };
     search_devices_api_devices_search_get: {
         parameters: {
-            query?: {
-                q?: string | null;
-                vendor?: string | null;
-                limit?: string | null;
+            query: {
+                /** @description Hostname (or part of it); matched case-insensitively, also by canonical key */
+                q: string;
+                /** @description Only this vendor (default both) */
+                vendor?: ("ninja" | "threatlocker" | "Ninja" | "ThreatLocker") | null;
+                /** @description At most this many entries (capped at 200) */
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -6050,9 +7286,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DeviceSearch"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -6122,11 +7356,15 @@ export interface operations {
     };
     usage_changes_api_ninja_usage_changes_get: {
         parameters: {
-            query?: {
-                start_date?: string | null;
-                end_date?: string | null;
-                detail_level?: string | null;
-                include_details?: string | null;
+            query: {
+                /** @description YYYY-MM-DD */
+                start_date: string;
+                /** @description YYYY-MM-DD */
+                end_date: string;
+                /** @description summary (default) or full (device-level changes) */
+                detail_level?: ("summary" | "full") | null;
+                /** @description true: the same as detail_level=full (when detail_level is absent) */
+                include_details?: boolean | null;
                 organization_name?: string | null;
             };
             header?: never;
@@ -6141,12 +7379,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["UsageChanges"];
                 };
             };
-            /** @description Invalid input (the spec's code in the envelope) */
+            /** @description Invalid parameter or date range */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6166,6 +7402,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No Ninja data for a date (NO_DATA) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6214,7 +7459,8 @@ export interface operations {
     available_dates_api_ninja_available_dates_get: {
         parameters: {
             query?: {
-                days?: string | null;
+                /** @description Days to look back */
+                days?: number;
             };
             header?: never;
             path?: never;
@@ -6228,9 +7474,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["NinjaDates"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -6313,9 +7557,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AliasList"];
                 };
             };
             /** @description Authentication required */
@@ -6377,7 +7619,8 @@ export interface operations {
     create_alias_api_organization_aliases_post: {
         parameters: {
             query?: {
-                recompute?: string | null;
+                /** @description Recompute the latest report at once (default true) */
+                recompute?: boolean;
             };
             header?: never;
             path?: never;
@@ -6395,7 +7638,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["AliasCreated"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -6418,6 +7661,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ThreatLocker name already has an alias */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6475,7 +7727,8 @@ export interface operations {
     delete_alias_api_organization_aliases__alias_id__delete: {
         parameters: {
             query?: {
-                recompute?: string | null;
+                /** @description Recompute the latest report at once (default true) */
+                recompute?: boolean;
             };
             header?: never;
             path: {
@@ -6491,9 +7744,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AliasDeleted"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -6516,6 +7767,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Alias not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

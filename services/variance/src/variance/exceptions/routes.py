@@ -127,7 +127,8 @@ async def status_summary(session: Session) -> dict[str, Any]:
 
 
 @router.get(
-    "/{exception_id}",
+    # ``:int`` so that the prefix's static paths (bulk-update) are not a GET of this one too (405 Allow).
+    "/{exception_id:int}",
     summary="One exception with its full history",
     response_model=ExceptionDetail,
     responses=NOT_FOUND,
