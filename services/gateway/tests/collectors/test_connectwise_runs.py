@@ -43,6 +43,7 @@ async def test_a_connectwise_run_reaches_qbr_as_collected_metrics(vendor_sim, hu
             queued = response.json()
             assert [job["job_id"][:3] for job in queued["collectors"]] == ["cw_"]  # no cross-vendor follow-ups
             assert queued["collectors"][0]["job_name"] == "connectwise-collector"
+            assert queued["message"] == "Collection queued: connectwise"  # promises no cross-vendor checks
             batch = await hub.wait_for_batch(queued["batch_id"])
             truth = (
                 await asyncio.to_thread(

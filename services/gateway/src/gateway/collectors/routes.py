@@ -134,9 +134,11 @@ async def run_collectors(
             },
         ) from conflict
     names = ", ".join(run.vendors)
+    # Only device collections get a cross-vendor job (a ConnectWise-only run has none to announce).
+    cross_vendor = any(job["job_name"] == service.CROSS_VENDOR_JOB[0] for job in jobs)
     payload = {
         **batch_view(batch, jobs),
-        "message": f"Collection queued: {names}" + (" with cross-vendor checks" if run.run_cross_vendor else ""),
+        "message": f"Collection queued: {names}" + (" with cross-vendor checks" if cross_vendor else ""),
         "failed_jobs": [],
         "status_url": f"/api/collectors/runs/batch/{batch['batch_id']}",
     }
