@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell ./scripts/ensure-uv.sh)
 PY := .venv/bin/python
 
-.PHONY: install dev test lint fmt up down migrate infra clean bench console
+.PHONY: install dev test lint fmt up down migrate infra clean bench console contract
 
 install:  ## install every package of the workspace (pinned by uv.lock)
 	$(UV) sync --locked
@@ -26,10 +26,14 @@ test: install infra  ## every test, against real PostgreSQL and RabbitMQ
 bench: install infra  ## benchmarks (collectors, assessment, variance); results appended to bench/RESULTS.md
 	@for script in bench/*_bench.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
-lint: install  ## ruff + mypy
+lint: install  ## ruff + mypy + import contracts (.importlinter)
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy libs/shared/src services/*/src tools/vendor-sim/src
+	$(UV) run lint-imports --no-logo
+
+contract: install infra  ## schemathesis over the whole published API, unbounded; figures appended to bench/RESULTS.md
+	HUB_CONTRACT_FULL=1 $(UV) run pytest services/gateway/tests/test_contract.py -q --timeout 3600
 
 fmt: install
 	$(UV) run ruff format .

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def rfc3339(moment: datetime) -> str:
@@ -11,8 +14,9 @@ def rfc3339(moment: datetime) -> str:
 
 
 def parse_iso_date(text: str) -> date:
-    """A calendar day spelled exactly ``YYYY-MM-DD`` (``ValueError`` otherwise: no week dates, no ``20261201``)."""
+    """A calendar day spelled exactly ``YYYY-MM-DD``, blanks around it ignored (``ValueError`` otherwise: no
+    week dates, no ``20261201``, no timestamps)."""
     text = text.strip()
-    if len(text) != 10:
-        raise ValueError(text)
+    if not _DAY.fullmatch(text):
+        raise ValueError(f"{text[:40]!r} is not a YYYY-MM-DD date")
     return date.fromisoformat(text)

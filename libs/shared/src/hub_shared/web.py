@@ -43,6 +43,7 @@ __all__ = [
     "BareError",
     "EnvelopeError",
     "Identity",
+    "IsoDay",
     "QueryFlag",
     "Session",
     "StorableJson",
@@ -140,6 +141,21 @@ def parse_date(value: str | None, message: str = DATE_FORMAT_MESSAGE, *, code: s
         return parse_iso_date(value or "")
     except ValueError:
         raise ApiError(400, message, code=code, extra=extra or None) from None
+
+
+def _iso_day(value: Any) -> Any:
+    if isinstance(value, str):
+        if value != value.strip():
+            raise ValueError("use YYYY-MM-DD")
+        return parse_iso_date(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise ValueError("use YYYY-MM-DD")
+
+
+# A typed ``YYYY-MM-DD`` day (documented as ``format: date``); pydantic's own date also takes ``0`` and
+# timestamps, which no hub route accepts.
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
 
 
 def today_in(zone: Any) -> date:
@@ -434,6 +450,17 @@ ERROR_SCHEMA_NAMES = {False: "Error", True: "ErrorEnvelope"}
 _REMOVED_COMPONENTS = ("HTTPValidationError", "ValidationError")
 
 
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A parameter is omitted, never null: ``anyOf: [X, null]`` documents as ``X``."""
+    options = schema.get("anyOf")
+    if not isinstance(options, list) or {"type": "null"} not in options:
+        return schema
+    rest = [option for option in options if option != {"type": "null"}]
+    if len(rest) != 1:
+        return schema
+    return {**rest[0], **{key: value for key, value in schema.items() if key != "anyOf"}}
+
+
 def finish_openapi(document: dict[str, Any], *, edge_statuses: tuple[int, ...] = ()) -> dict[str, Any]:
     """Make a generated document say what the API answers: no FastAPI 422 (validation is a 400 in the
     route's envelope), a 400 on every operation that takes input, every error status with its family's
@@ -451,6 +478,8 @@ def finish_openapi(document: dict[str, Any], *, edge_statuses: tuple[int, ...] =
                 continue
             for key in (CODE_KEY, MALFORMED_CODE_KEY, MISSING_BODY_CODE_KEY):
                 operation.pop(key, None)
+            for parameter in operation.get("parameters", []):
+                parameter["schema"] = _without_null(parameter.get("schema", {}))
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)
             takes_input = bool(operation.get("parameters")) or "requestBody" in operation

@@ -33,7 +33,6 @@ Every timestamp is RFC 3339 UTC with ``Z``; device-level ones (``assessment_date
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
@@ -43,58 +42,53 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessment import service
+from assessment.schemas import (
+    CompatibilityStatus,
+    CompatibleList,
+    DeviceHistory,
+    IncompatibleList,
+    NotAssessedList,
+    RunAnswer,
+    RunFailed,
+)
 from assessment.service import INCOMPATIBLE, DeviceList, NoSnapshot, compatibility_rate
 from assessment.settings import AssessmentSettings
-from hub_shared.db import session_dependency
 from hub_shared.errors import ApiError
 from hub_shared.identity import current_identity
 from hub_shared.logging import get_logger
 from hub_shared.timefmt import rfc3339
+from hub_shared.web import IsoDay, QueryFlag, Session, error_responses, settings_dependency
 
 log = get_logger(__name__)
 
 router = APIRouter(prefix="/api/windows-11-24h2", tags=["windows-11-24h2"])
-Session = Annotated[AsyncSession, Depends(session_dependency, scope="function")]
+Settings = Annotated[AssessmentSettings, Depends(settings_dependency(AssessmentSettings))]
 
 DATA_SOURCE = "Database (NinjaRMM fields populated)"
 GiB = 1024**3
 MAX_LIMIT = 100_000
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 DateParam = Annotated[
-    str | None,
-    Query(alias="date", max_length=10, description="An assessed snapshot date, YYYY-MM-DD (default: latest)"),
+    IsoDay | None,
+    Query(alias="date", description="An assessed snapshot date, YYYY-MM-DD (default: the latest)"),
 ]
 OrganizationParam = Annotated[
-    str | None, Query(max_length=200, description="Only this organisation (exact name, any case)")
+    str | None,
+    Query(
+        min_length=1,
+        max_length=200,
+        pattern=r"\S",
+        description="Only this organisation (exact name, any case; 'Unknown' for devices without one)",
+    ),
 ]
 LimitParam = Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description="Page size (default: all)")]
 OffsetParam = Annotated[int, Query(ge=0, le=10_000_000)]
-
-
-def settings_of(request: Request) -> AssessmentSettings:
-    settings: AssessmentSettings = request.app.state.runtime.settings
-    return settings
-
-
-def parse_day(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        if not _DAY.match(value):
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ApiError(400, f"Invalid date {value!r}: use YYYY-MM-DD") from None
+# What a day's route answers besides 200: a bad value, or a date that was never assessed.
+DAY_ERRORS = error_responses(400, 404, descriptions={404: "No assessment for that date"})
 
 
 def parse_organization(value: str | None) -> str | None:
-    if value is None:
-        return None
-    cleaned = value.strip()
-    if not cleaned:
-        raise ApiError(400, "organization must not be blank")
-    return cleaned
+    return None if value is None else value.strip()
 
 
 def ts(value: datetime | None) -> str | None:
@@ -108,15 +102,14 @@ def ts_seconds(value: datetime | None) -> str | None:
 # ------------------------------------------------------------------------------------------ status
 
 
-@router.get("/status", summary="Windows 11 24H2 compatibility counts of the latest assessment")
-async def get_status(session: Session, day: DateParam = None) -> dict[str, Any]:
-    snapshot_date = parse_day(day)
+@router.get("/status", summary="Windows 11 24H2 compatibility counts of the latest assessment", responses=DAY_ERRORS)
+async def get_status(session: Session, snapshot_date: DateParam = None) -> CompatibilityStatus:
     status = await service.status(session, snapshot_date)
     if snapshot_date is not None and status.run is None:
         raise ApiError(404, f"No Windows 11 24H2 assessment for {snapshot_date.isoformat()}")
     counts = status.counts
     run = status.run
-    return {
+    body = {
         "total_windows_devices": counts["total_windows_devices"],
         "compatible_devices": counts["total_compatible_devices"],
         "total_compatible_devices": counts["total_compatible_devices"],
@@ -132,6 +125,7 @@ async def get_status(session: Session, day: DateParam = None) -> dict[str, Any]:
         "previous_assessment_date": status.previous_date.isoformat() if status.previous_date else None,
         "newly_incompatible_devices": status.newly_incompatible,
     }
+    return CompatibilityStatus.model_validate(body)
 
 
 # ------------------------------------------------------------------------------------------- lists
@@ -232,13 +226,12 @@ async def _list(
     which: str,
     key: str,
     *,
-    day: str | None,
+    snapshot_date: date | None,
     organization: str | None,
     limit: int | None,
     offset: int,
     include_already_installed: bool = False,
 ) -> dict[str, Any]:
-    snapshot_date = parse_day(day)
     organization = parse_organization(organization)
     listing = await service.device_list(
         session,
@@ -254,90 +247,109 @@ async def _list(
     return list_body(listing, which, key, organization, limit, offset)
 
 
-@router.get("/incompatible", summary="Incompatible Windows devices with deficiencies and remediation")
+@router.get(
+    "/incompatible", summary="Incompatible Windows devices with deficiencies and remediation", responses=DAY_ERRORS
+)
 async def get_incompatible(
     session: Session,
     organization: OrganizationParam = None,
     day: DateParam = None,
     limit: LimitParam = None,
     offset: OffsetParam = 0,
-) -> dict[str, Any]:
-    return await _list(
+) -> IncompatibleList:
+    body = await _list(
         session,
         "incompatible",
         "incompatible_devices",
-        day=day,
+        snapshot_date=day,
         organization=organization,
         limit=limit,
         offset=offset,
     )
+    return IncompatibleList.model_validate(body)
 
 
-@router.get("/compatible", summary="Windows devices compatible for upgrade, with passed requirements")
+@router.get(
+    "/compatible", summary="Windows devices compatible for upgrade, with passed requirements", responses=DAY_ERRORS
+)
 async def get_compatible(
     session: Session,
     organization: OrganizationParam = None,
     day: DateParam = None,
     limit: LimitParam = None,
     offset: OffsetParam = 0,
-    include_already_installed: Annotated[bool, Query()] = False,
-) -> dict[str, Any]:
-    return await _list(
+    include_already_installed: QueryFlag = False,
+) -> CompatibleList:
+    body = await _list(
         session,
         "compatible",
         "compatible_devices",
-        day=day,
+        snapshot_date=day,
         organization=organization,
         limit=limit,
         offset=offset,
         include_already_installed=include_already_installed,
     )
+    return CompatibleList.model_validate(body)
 
 
-@router.get("/not-assessed", summary="Windows devices whose data is insufficient to assess")
+@router.get("/not-assessed", summary="Windows devices whose data is insufficient to assess", responses=DAY_ERRORS)
 async def get_not_assessed(
     session: Session,
     organization: OrganizationParam = None,
     day: DateParam = None,
     limit: LimitParam = None,
     offset: OffsetParam = 0,
-) -> dict[str, Any]:
-    return await _list(
+) -> NotAssessedList:
+    body = await _list(
         session,
         "not_assessed",
         "not_assessed_devices",
-        day=day,
+        snapshot_date=day,
         organization=organization,
         limit=limit,
         offset=offset,
     )
+    return NotAssessedList.model_validate(body)
 
 
-@router.get("/history/{device_id}", summary="One device's verdict per assessed snapshot date")
-async def get_history(session: Session, device_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> dict[str, Any]:
+@router.get(
+    "/history/{device_id}",
+    summary="One device's verdict per assessed snapshot date",
+    responses=error_responses(404, descriptions={404: "The device was never assessed"}),
+)
+async def get_history(session: Session, device_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> DeviceHistory:
     history = await service.device_history(session, device_id)
     if not history:
         raise ApiError(404, f"No Windows 11 24H2 assessment of device {device_id}")
-    return {
-        "device_id": device_id,
-        "history": [
-            {
-                "snapshot_date": row["snapshot_date"].isoformat(),
-                "verdict": row["verdict"],
-                "reason": row["reason"],
-                "assessment_date": ts_seconds(row["assessed_at"]),
-            }
-            for row in history
-        ],
-    }
+    return DeviceHistory.model_validate(
+        {
+            "device_id": device_id,
+            "history": [
+                {
+                    "snapshot_date": row["snapshot_date"].isoformat(),
+                    "verdict": row["verdict"],
+                    "reason": row["reason"],
+                    "assessment_date": ts_seconds(row["assessed_at"]),
+                }
+                for row in history
+            ],
+        }
+    )
 
 
 # --------------------------------------------------------------------------------------------- run
 
 
-@router.post("/run", summary="Assess the latest Ninja snapshot now (synchronous)")
-async def run_assessment(request: Request, session: Session) -> dict[str, Any]:
-    settings = settings_of(request)
+@router.post(
+    "/run",
+    summary="Assess the latest Ninja snapshot now (synchronous)",
+    responses={
+        404: {"model": RunFailed, "description": "No Ninja snapshot to assess"},
+        500: {"model": RunFailed, "description": "The assessment failed"},
+    },
+)
+async def run_assessment(request: Request, session: Session, settings: Settings) -> RunAnswer:
     identity = current_identity(request)
     try:
         summary = await service.assess_snapshot(
@@ -361,7 +373,7 @@ async def run_assessment(request: Request, session: Session) -> dict[str, Any]:
         ) from exc
     stamp = rfc3339(datetime.now(UTC))
     counts = summary.counts
-    return {
+    body = {
         "status": "success",
         "message": "Windows 11 24H2 assessment completed successfully",
         "output": service.summary_output(summary, stamp),
@@ -374,3 +386,4 @@ async def run_assessment(request: Request, session: Session) -> dict[str, Any]:
         },
         "duration_seconds": round(summary.duration_ms / 1000, 3),
     }
+    return RunAnswer.model_validate(body)

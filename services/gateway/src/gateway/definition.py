@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match
 
 from gateway.auth.tokens_cli import register as register_token_commands
 from gateway.auth.workers import purge_expired_sessions
@@ -28,19 +28,24 @@ from gateway.system.routes import router as system_router
 from hub_shared.errors import error_response
 from hub_shared.runtime import ConsumerSpec, ServiceRuntime, ServiceSpec
 
-PROXIED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-CATCH_ALLS = ("/api/{path:path}", "/{path:path}")  # the proxy's and the console's (console/static.py)
+# OPTIONS too, so the owning service answers it with its own ``Allow`` (a CORS preflight never gets here).
+PROXIED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+CATCH_ALL = "/api/{path:path}"
+CATCH_ALLS = (CATCH_ALL, "/{path:path}")  # the proxy's and the console's (console/static.py)
 
 
 def own_methods(app: FastAPI, path: str) -> list[str]:
     """The methods the gateway's own routes declare for ``path`` (empty: not one of its paths)."""
-    methods: set[str] = set()
-    for route in app.router.routes:
-        if not isinstance(route, Route) or not route.methods or route.path in CATCH_ALLS:
-            continue
-        if route.path_regex.match(path):
-            methods |= route.methods
-    return sorted(methods)
+    allowed: set[str] = set()
+    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"):
+        scope: dict[str, Any] = {"type": "http", "path": path, "method": method, "root_path": "", "headers": []}
+        for route in app.router.routes:
+            if getattr(route, "path", None) in CATCH_ALLS:
+                continue
+            if route.matches(scope)[0] is Match.FULL:
+                allowed.add(method)
+                break
+    return sorted(allowed)
 
 
 def configure(app: FastAPI, runtime: ServiceRuntime) -> None:
@@ -72,7 +77,7 @@ def configure(app: FastAPI, runtime: ServiceRuntime) -> None:
         return await proxy(request, lanes, settings)
 
     # Registered last, so the gateway's own routes win; everything else under /api goes by the table.
-    app.router.routes.append(APIRoute("/api/{path:path}", forward, methods=PROXIED_METHODS, include_in_schema=False))
+    app.router.routes.append(APIRoute(CATCH_ALL, forward, methods=PROXIED_METHODS, include_in_schema=False))
     # And after it the console: every other path is one of its files or client routes.
     install_console(app, settings.console_dist_dir)
 

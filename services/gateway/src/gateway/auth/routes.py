@@ -9,18 +9,18 @@ the code exchange) run outside any transaction. Errors use the auth family's bod
 from __future__ import annotations
 
 import hmac
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote, unquote
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from gateway.auth.identity import AUTH_SESSION, AUTH_TOKEN, request_identity
 from gateway.auth.oidc import OidcError
-from gateway.auth.repository import SessionRow, TokenRow
 from gateway.auth.return_to import landing_url, safe_return_path
 from gateway.auth.schemas import AuthError, AuthStatus, AuthUser, LoggedOut, NotAuthenticated
-from gateway.auth.service import AuthService, NotAllowed
+from gateway.auth.service import AuthService, NotAllowed, SessionRow, TokenRow
 from hub_shared.db import Database
 from hub_shared.logging import get_logger
 from hub_shared.timefmt import rfc3339
@@ -36,6 +36,26 @@ LOGIN_COOKIE_PATH = "/api/auth/microsoft"
 # The page to come back to (``?return_to=``), kept beside the state until the callback (checked again there).
 RETURN_COOKIE = "hub_login_return"
 NOT_CONFIGURED = {"error": "Sign-in not configured", "message": "OIDC_ISSUER and OIDC_CLIENT_ID are not set"}
+
+
+class Redirected(BaseModel):
+    """The body of a sign-in redirect: where the ``Location`` header points (no answer goes out untyped)."""
+
+    location: str
+
+
+class Redirect(JSONResponse):
+    """A 302 to ``url`` whose body names the target too, so it carries a content type like every answer."""
+
+    def __init__(self, url: str, status_code: int = 302) -> None:
+        super().__init__(Redirected(location=url).model_dump(), status_code=status_code, headers={"location": url})
+
+
+def _redirect_doc(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "headers": {"Location": {"description": "Where to go next", "schema": {"type": "string"}}},
+    }
 
 
 def _auth(request: Request) -> AuthService:
@@ -83,13 +103,15 @@ def _clear_session_cookie(response: Response, auth: AuthService) -> None:
     "/microsoft/login",
     summary="Start Microsoft 365 sign-in (302 to the identity provider)",
     status_code=302,
+    response_model=Redirected,
     responses={
-        302: {"description": "Redirect to the provider"},
+        302: _redirect_doc("Redirect to the provider"),
         400: {"model": AuthError, "description": "return_to is not a path of this site"},
-        503: {"model": AuthError},
+        502: {"model": AuthError, "description": "The provider cannot be reached"},
+        503: {"model": AuthError, "description": "Sign-in is not configured"},
     },
 )
-async def login(request: Request, return_to: str | None = None) -> Response:
+async def login(request: Request, return_to: Annotated[str | None, Query(max_length=2048)] = None) -> Response:
     """``return_to``: a path of the dashboard (e.g. ``/variance?type=MISSING_NINJA``) to land on after
     sign-in instead of ``FRONTEND_URL``; an absolute URL or another site's address is refused."""
     auth = _auth(request)
@@ -104,7 +126,7 @@ async def login(request: Request, return_to: str | None = None) -> Response:
         return _error(exc.status, exc.error, details=exc.details)
     async with _database(request).transaction() as db:
         await auth.save_login(db, pending)
-    response = RedirectResponse(pending.authorization_url, status_code=302)
+    response = Redirect(pending.authorization_url, status_code=302)
     response.headers["Cache-Control"] = "no-store"
     response.set_cookie(
         LOGIN_COOKIE,
@@ -132,14 +154,21 @@ async def login(request: Request, return_to: str | None = None) -> Response:
     "/microsoft/callback",
     summary="Where the provider returns after sign-in (not for direct use)",
     status_code=302,
-    responses={400: {"model": AuthError}, 403: {"model": AuthError}, 502: {"model": AuthError}},
+    response_model=Redirected,
+    responses={
+        302: _redirect_doc("Signed in: to the dashboard, with the session cookie"),
+        400: {"model": AuthError, "description": "A failed, expired or forged sign-in"},
+        403: {"model": AuthError, "description": "Not on the allow-list"},
+        502: {"model": AuthError, "description": "The provider cannot be reached"},
+        503: {"model": AuthError, "description": "Sign-in is not configured"},
+    },
 )
 async def callback(
     request: Request,
-    state: str | None = None,
-    code: str | None = None,
-    error: str | None = None,
-    error_description: str | None = None,
+    state: Annotated[str | None, Query(max_length=512)] = None,
+    code: Annotated[str | None, Query(max_length=4096)] = None,
+    error: Annotated[str | None, Query(max_length=512)] = None,
+    error_description: Annotated[str | None, Query(max_length=4096)] = None,
 ) -> Response:
     auth = _auth(request)
     if auth.oidc is None:
@@ -189,7 +218,7 @@ async def _finish_sign_in(
     log.info("signed in", email=user.email)
     # Checked again: a cookie is input too.
     return_path = safe_return_path(unquote(request.cookies.get(RETURN_COOKIE, "")))
-    response = RedirectResponse(landing_url(auth.settings.after_login_url, return_path), status_code=302)
+    response = Redirect(landing_url(auth.settings.after_login_url, return_path), status_code=302)
     response.headers["Cache-Control"] = "no-store"
     settings = auth.settings
     response.set_cookie(
@@ -236,7 +265,7 @@ def _status_body(request: Request) -> dict[str, Any] | None:
     "/status",
     summary="Whether the caller is signed in (200) or not (401)",
     response_model=AuthStatus,
-    responses={401: {"model": NotAuthenticated}},
+    responses={401: {"model": NotAuthenticated, "description": "Not signed in"}},
 )
 async def status(request: Request) -> JSONResponse:
     body = _status_body(request)
@@ -248,7 +277,11 @@ async def status(request: Request) -> JSONResponse:
 _LOGOUT_DOC: dict[str, Any] = {
     "summary": "End the session (302 to the provider's sign-out, then the dashboard)",
     "status_code": 302,
-    "responses": {200: {"model": LoggedOut, "description": "When the caller asks for JSON"}},
+    "response_model": Redirected,
+    "responses": {
+        200: {"model": LoggedOut, "description": "When the caller asks for JSON (Accept: application/json)"},
+        302: _redirect_doc("To the provider's sign-out, then the dashboard"),
+    },
 }
 
 
@@ -272,7 +305,7 @@ async def logout(request: Request) -> Response:
         # A fetch() from the dashboard cannot follow a redirect to the provider; it gets the URL instead.
         response = JSONResponse(LoggedOut(logout_url=target).model_dump())
     else:
-        response = RedirectResponse(target, status_code=302)
+        response = Redirect(target, status_code=302)
     response.headers["Cache-Control"] = "no-store"
     _clear_session_cookie(response, auth)
     return response

@@ -6,28 +6,35 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth.identity import request_identity
-from gateway.collectors import repository as repo
 from gateway.collectors import service
-from gateway.collectors.schemas import RunCollectorsBody
+from gateway.collectors.schemas import (
+    Batch,
+    CleanupResult,
+    CollectorsStatus,
+    History,
+    JobWithBatch,
+    LatestRuns,
+    Progress,
+    RunAccepted,
+    RunCollectorsBody,
+    RunConflictAnswer,
+)
 from gateway.settings import GatewaySettings
-from hub_shared.db import session_dependency
 from hub_shared.errors import ApiError
 from hub_shared.timefmt import rfc3339
-from hub_shared.web import error_responses
+from hub_shared.web import Session, error_responses, settings_dependency
 
 router = APIRouter(prefix="/api/collectors", tags=["collectors"])
-Session = Annotated[AsyncSession, Depends(session_dependency, scope="function")]
-
-
-def settings_of(request: Request) -> GatewaySettings:
-    settings: GatewaySettings = request.app.state.runtime.settings
-    return settings
+Settings = Annotated[GatewaySettings, Depends(settings_dependency(GatewaySettings))]
+# Run ids as the gateway makes them (``bc_``/``ni_``/``th_``/``cv_``/``w24_`` + 8 hex); anything else is a 400.
+BatchId = Annotated[str, Path(pattern=r"^bc_[0-9a-f]{8}$", examples=["bc_1a2b3c4d"])]
+JobId = Annotated[str, Path(pattern=r"^[a-z0-9]{2,3}_[0-9a-f]{8}$", examples=["ni_1a2b3c4d"])]
+COLLECTOR_LIST = r"^\s*(ninja|threatlocker|connectwise)\s*(,\s*(ninja|threatlocker|connectwise)\s*)*,?\s*$"
 
 
 def ts(value: datetime | None) -> str | None:
@@ -87,23 +94,30 @@ def batch_view(batch: RowMapping, jobs: list[RowMapping]) -> dict[str, Any]:
     "/run",
     status_code=202,
     summary="Start a collection (answers at once; poll the batch)",
-    responses=error_responses(
-        400,
-        409,
-        503,
-        descriptions={
-            400: "Invalid body, a future snapshot_date, or ConnectWise asked for but not configured "
-            "(missing_settings names the variables to set)",
-            409: "A collection is already running for one of these collectors (running_jobs lists them)",
-            503: "ConnectWise asked for but its collector is not reachable",
+    response_model=RunAccepted,
+    responses={
+        **error_responses(
+            400,
+            503,
+            descriptions={
+                400: "Invalid body, a future snapshot_date, or ConnectWise asked for but not configured "
+                "(missing_settings names the variables to set)",
+                503: "ConnectWise asked for but its collector is not reachable",
+            },
+        ),
+        409: {
+            "model": RunConflictAnswer,
+            "description": "A collection is already running for one of these collectors (running_jobs lists them)",
         },
-    ),
+    },
 )
 async def run_collectors(
-    request: Request, session: Session, body: Annotated[RunCollectorsBody | None, Body()] = None
+    request: Request,
+    session: Session,
+    settings: Settings,
+    body: Annotated[RunCollectorsBody | None, Body()] = None,
 ) -> JSONResponse:
     body = body or RunCollectorsBody()
-    settings = settings_of(request)
     if body.snapshot_date is not None and body.snapshot_date > datetime.now(settings.timezone).date():
         raise ApiError(400, "snapshot_date cannot be in the future")
     if "connectwise" in body.vendors():
@@ -145,28 +159,31 @@ async def run_collectors(
     return JSONResponse(payload, status_code=202, headers={"location": payload["status_url"]})
 
 
-@router.get("/runs/batch/{batch_id}", summary="A batch with its jobs")
-async def get_batch(batch_id: str, session: Session) -> dict[str, Any]:
-    batch = await repo.get_batch(session, batch_id)
+@router.get("/runs/batch/{batch_id}", summary="A batch with its jobs", responses=error_responses(404))
+async def get_batch(batch_id: BatchId, session: Session) -> Batch:
+    batch = await service.get_batch(session, batch_id)
     if batch is None:
         raise ApiError(404, "Batch not found")
-    view = batch_view(batch, await repo.jobs_of(session, batch_id))
-    view["updated_at"] = rfc3339(datetime.now(UTC)) if batch["status"] in repo.ACTIVE else view["updated_at"]
-    return view
+    view = batch_view(batch, await service.jobs_of(session, batch_id))
+    view["updated_at"] = rfc3339(datetime.now(UTC)) if batch["status"] in service.ACTIVE else view["updated_at"]
+    return Batch.model_validate(view)
 
 
-@router.get("/runs/job/{job_id}", summary="One job with its batch")
-async def get_job(job_id: str, session: Session) -> dict[str, Any]:
-    job = await repo.job_with_batch(session, job_id)
+@router.get("/runs/job/{job_id}", summary="One job with its batch", responses=error_responses(404))
+async def get_job(job_id: JobId, session: Session) -> JobWithBatch:
+    job = await service.job_with_batch(session, job_id)
     if job is None:
         raise ApiError(404, "Job not found")
-    return job_with_batch_view(job)
+    return JobWithBatch.model_validate(job_with_batch_view(job))
 
 
 @router.get("/runs/latest", summary="Newest run of each collector")
 async def latest_runs(
-    session: Session, collectors: Annotated[str, Query(max_length=200)] = "ninja,threatlocker"
-) -> dict[str, Any]:
+    session: Session,
+    collectors: Annotated[
+        str, Query(max_length=200, pattern=COLLECTOR_LIST, description="Comma-separated: ninja, threatlocker")
+    ] = "ninja,threatlocker",
+) -> LatestRuns:
     names = [name.strip() for name in collectors.split(",") if name.strip()]
     unknown = [name for name in names if name not in service.COLLECTOR_JOBS]
     if unknown or not names:
@@ -175,21 +192,22 @@ async def latest_runs(
         )
     runs = []
     for name in names:
-        job = await repo.latest_job(session, service.COLLECTOR_JOBS[name][0])
+        job = await service.latest_job(session, service.COLLECTOR_JOBS[name][0])
         if job is not None:
             runs.append(job_with_batch_view(job))
-    return {"latest_runs": runs, "total_runs": len(runs), "generated_at": rfc3339(datetime.now(UTC))}
+    return LatestRuns.model_validate(
+        {"latest_runs": runs, "total_runs": len(runs), "generated_at": rfc3339(datetime.now(UTC))}
+    )
 
 
 @router.get("/status", summary="State of the collector workers")
-async def collectors_status(request: Request, session: Session) -> dict[str, Any]:
+async def collectors_status(request: Request, session: Session, settings: Settings) -> CollectorsStatus:
     client: httpx.AsyncClient = request.app.state.runtime.state["http"]
-    settings = settings_of(request)
     result: dict[str, Any] = {}
     for vendor, (job_name, _prefix) in service.COLLECTOR_JOBS.items():
         ready = await _service_ready(client, settings.upstream_url(f"collector_{vendor}"))
-        job = await repo.latest_job(session, job_name)
-        if job is not None and job["status"] in repo.ACTIVE:
+        job = await service.latest_job(session, job_name)
+        if job is not None and job["status"] in service.ACTIVE:
             state = "running" if job["status"] == "running" else "queued"
         else:
             state = "active" if ready else "inactive"
@@ -200,7 +218,7 @@ async def collectors_status(request: Request, session: Session) -> dict[str, Any
             "last_message": job["message"] if job is not None else None,
             "worker_ready": ready,
         }
-    return result
+    return CollectorsStatus.model_validate(result)
 
 
 async def _service_ready(client: httpx.AsyncClient, base_url: str) -> bool:
@@ -212,13 +230,15 @@ async def _service_ready(client: httpx.AsyncClient, base_url: str) -> bool:
 
 
 @router.get("/history", summary="Recent collector runs, newest first")
-async def history(session: Session, limit: Annotated[int, Query(ge=1, le=100)] = 10) -> dict[str, Any]:
-    jobs = await repo.history(session, limit)
+async def history(session: Session, limit: Annotated[int, Query(ge=1, le=100)] = 10) -> History:
+    jobs = await service.history(session, limit)
     rows = []
     for job in jobs:
         view = job_view(job)
         rows.append({**view, "duration": service.format_duration(view["duration_seconds"])})
-    return {"collection_history": rows, "total_runs": len(rows), "generated_at": rfc3339(datetime.now(UTC))}
+    return History.model_validate(
+        {"collection_history": rows, "total_runs": len(rows), "generated_at": rfc3339(datetime.now(UTC))}
+    )
 
 
 def _cleaned_view(cleaned: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -226,12 +246,11 @@ def _cleaned_view(cleaned: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @router.get("/progress", summary="Collections in progress (stale ones are failed first)")
-async def progress(request: Request, session: Session) -> dict[str, Any]:
-    settings = settings_of(request)
+async def progress(session: Session, settings: Settings) -> Progress:
     cleaned = await service.cleanup_stale(session, settings.stale_job_seconds)
     now = datetime.now(UTC)
     active = []
-    for job in await repo.active_collector_jobs(session):
+    for job in await service.active_collector_jobs(session):
         since = job["started_at"] or job["created_at"]
         elapsed = int((now - since).total_seconds())
         heartbeat_age = (now - job["last_heartbeat"]).total_seconds() if job["last_heartbeat"] else None
@@ -252,20 +271,24 @@ async def progress(request: Request, session: Session) -> dict[str, Any]:
                 "elapsed_time": f"{elapsed // 60}m {elapsed % 60}s" if elapsed else None,
             }
         )
-    return {
-        "active_collections": active,
-        "total_active": len(active),
-        "cleaned_stale_jobs": _cleaned_view(cleaned),
-        "generated_at": rfc3339(now),
-    }
+    return Progress.model_validate(
+        {
+            "active_collections": active,
+            "total_active": len(active),
+            "cleaned_stale_jobs": _cleaned_view(cleaned),
+            "generated_at": rfc3339(now),
+        }
+    )
 
 
 @router.post("/cleanup-stale", summary="Fail jobs whose heartbeat stopped")
-async def cleanup_stale(request: Request, session: Session) -> dict[str, Any]:
-    cleaned = await service.cleanup_stale(session, settings_of(request).stale_job_seconds)
-    return {
-        "success": True,
-        "cleaned_jobs": _cleaned_view(cleaned),
-        "total_cleaned": len(cleaned),
-        "message": f"Cleaned up {len(cleaned)} stale job(s)" if cleaned else "No stale jobs found",
-    }
+async def cleanup_stale(session: Session, settings: Settings) -> CleanupResult:
+    cleaned = await service.cleanup_stale(session, settings.stale_job_seconds)
+    return CleanupResult.model_validate(
+        {
+            "success": True,
+            "cleaned_jobs": _cleaned_view(cleaned),
+            "total_cleaned": len(cleaned),
+            "message": f"Cleaned up {len(cleaned)} stale job(s)" if cleaned else "No stale jobs found",
+        }
+    )

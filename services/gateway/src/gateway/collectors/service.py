@@ -38,6 +38,17 @@ DEFAULT_ESTIMATE_SECONDS = 300
 TERMINAL = frozenset(repo.TERMINAL)
 
 
+# Reads the routes answer with, passed through as they are (routes never touch the repository).
+ACTIVE = repo.ACTIVE
+get_batch = repo.get_batch
+jobs_of = repo.jobs_of
+job_with_batch = repo.job_with_batch
+latest_job = repo.latest_job
+history = repo.history
+active_collector_jobs = repo.active_collector_jobs
+recent_failures = repo.recent_failures
+
+
 def new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(4)}"
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.collectors import repository as runs
+from gateway.collectors import service as runs
 from gateway.status import repository as repo
 from hub_shared.snapshots import latest_common_snapshot_date
 from hub_shared.timefmt import rfc3339
