@@ -4,7 +4,7 @@
    the collector stores them: devices from the vendor simulator's fleet (its catalogue of real processor,
    OS, RAM, disk and TPM/Secure Boot situations), mapped by the collector's own ``map_device``.
 2. Each size is assessed in its own child process (cold rule caches, its own peak RSS), through the
-   service function ``assessment.service.assess_snapshot``: stream the snapshot from
+   service function ``assessment.runs.service.assess_snapshot``: stream the snapshot from
    ``ninja.snapshot_devices_v1``, assess every device, insert the results, write the run and the outbox
    event, commit. Wall time: first (cold) run and the median of the repeats. Memory: the child's peak RSS
    (interpreter and imports included; the baseline before the first run is shown too) and the Python heap
@@ -95,7 +95,7 @@ async def seed(database_url: str, size: int, day: date) -> None:
 
 
 async def child(database_url: str, day: date, repeat: int) -> dict[str, Any]:
-    from assessment.service import assess_snapshot
+    from assessment.runs.service import assess_snapshot
     from hub_shared.db import Database
 
     database = Database(database_url)
@@ -181,7 +181,7 @@ def main() -> None:
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         "PostgreSQL on the same machine. Goal: 100k devices ≤ 5 s; `POST /run` for 600 devices ≤ 1 s "
         "(the replaced system: 2–5 minutes for 600).\n",
-        "End to end through `assessment.service.assess_snapshot`: stream the snapshot's hardware columns from "
+        "End to end through `assessment.runs.service.assess_snapshot`: stream the snapshot's hardware columns from "
         "`ninja.snapshot_devices_v1` in chunks of 5,000, assess every device, and per chunk one `INSERT … SELECT` "
         "that joins each device's outcome (distinct outcomes COPYed once to a scratch table) to its snapshot row "
         "— the database inserts one chunk while Python assesses the next; then the run and the outbox event, "

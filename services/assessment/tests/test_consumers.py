@@ -117,7 +117,7 @@ async def test_a_vanished_snapshot_fails_the_job_and_consumes_the_event(
 async def test_with_a_delay_the_run_is_scheduled_and_a_worker_runs_it_when_due(
     database: Database, bus_runtime: Callable[..., Awaitable[ServiceRuntime]]
 ) -> None:
-    from assessment.workers import scheduled_run_worker
+    from assessment.schedule.workers import scheduled_run_worker
 
     await seed_snapshot(database, D1, [row for row, _, _ in hand_made_fleet().values()])
     runtime = await bus_runtime(assessment_delay_seconds=1.5, assessment_poll_seconds=0.05, job_heartbeat_seconds=0.2)

@@ -8,10 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from assessment import repository, service
 from assessment.models import device_results
 from assessment.readiness import DeviceHardware
-from assessment.service import NoSnapshot
+from assessment.results import service as results
+from assessment.runs import repository
+from assessment.runs import service as runs
+from assessment.runs.service import NoSnapshot
+from assessment.schedule import repository as schedule
 from hub_shared.db import Database
 
 from .conftest import D1, D2, HAND_MADE_COUNTS, device, hand_made_fleet, rows, scalar, seed_snapshot
@@ -19,7 +22,7 @@ from .conftest import D1, D2, HAND_MADE_COUNTS, device, hand_made_fleet, rows, s
 
 async def assess(database: Database, day=D1, **kwargs):
     async with database.transaction() as session:
-        return await service.assess_snapshot(session, day, trigger="manual", producer="tests", **kwargs)
+        return await runs.assess_snapshot(session, day, trigger="manual", producer="tests", **kwargs)
 
 
 async def verdicts(database: Database, day=D1) -> dict[int, str]:
@@ -117,7 +120,7 @@ async def test_history_shows_a_newly_incompatible_device(database: Database) -> 
     assert status.previous_date == D1
     assert status.newly_incompatible == 1
     async with database.transaction() as session:
-        history = await service.device_history(session, 1)
+        history = await results.device_history(session, 1)
     assert [(row["snapshot_date"], row["verdict"]) for row in history] == [(D2, "incompatible"), (D1, "compatible")]
 
 
@@ -150,9 +153,9 @@ async def test_no_snapshot_raises(database: Database) -> None:
     assert (await assess(database, None)).snapshot_date == D1  # None: the latest snapshot
 
 
-async def _status(database: Database) -> service.Status:
+async def _status(database: Database) -> results.Status:
     async with database.transaction() as session:
-        return await service.status(session)
+        return await results.status(session)
 
 
 GiB = 1024**3
@@ -164,14 +167,14 @@ async def test_a_claimed_scheduled_run_is_not_among_the_waiting_ones(database: D
     async with database.transaction() as session:
         for event_id, due in ((claimed, now - timedelta(minutes=1)), (waiting, now + timedelta(hours=1))):
             job_id = f"w24_{event_id.hex[:8]}"
-            await repository.schedule_run(
+            await schedule.schedule_run(
                 session, event_id=event_id, snapshot_date=D1, due_at=due, batch_id=None, job_id=job_id
             )
     async with database.transaction() as runner:
-        run = await repository.claim_due_run(runner, now)  # a replica is executing this one
+        run = await schedule.claim_due_run(runner, now)  # a replica is executing this one
         assert run is not None and run["event_id"] == claimed
         async with database.transaction() as heartbeat:
-            assert [row["event_id"] for row in await repository.waiting_runs(heartbeat)] == [waiting]
-        await repository.delete_scheduled_run(runner, claimed)
+            assert [row["event_id"] for row in await schedule.waiting_runs(heartbeat)] == [waiting]
+        await schedule.delete_scheduled_run(runner, claimed)
     async with database.transaction() as session:
-        await repository.delete_scheduled_run(session, waiting)
+        await schedule.delete_scheduled_run(session, waiting)

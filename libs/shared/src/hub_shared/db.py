@@ -8,9 +8,11 @@ and the commit happens once, at the end, together with any outbox rows.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
+import asyncpg
 from fastapi import Request
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -79,3 +81,35 @@ async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
     """
     async with get_database(request).transaction() as session:
         yield session
+
+
+async def raw_connection(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under the session's transaction, for what SQLAlchemy cannot do (COPY).
+
+    SQLAlchemy sends BEGIN lazily, with its first statement; work on the raw connection before that would
+    autocommit outside the session's transaction, so the transaction is started first when needed.
+    """
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    if not driver.is_in_transaction():
+        await session.execute(text("SELECT 1"))
+    return driver
+
+
+async def copy_rows(
+    session: AsyncSession,
+    table: str,
+    rows: Sequence[tuple[Any, ...]],
+    columns: Sequence[str],
+    *,
+    schema: str | None = None,
+) -> int:
+    """COPY ``rows`` into ``table`` inside the session's transaction (one round trip for any number of
+    rows); returns how many were sent."""
+    if not rows:
+        return 0
+    driver = await raw_connection(session)
+    await driver.copy_records_to_table(table, records=rows, columns=list(columns), schema_name=schema)
+    return len(rows)

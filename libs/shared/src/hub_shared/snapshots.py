@@ -18,6 +18,8 @@ from sqlalchemy import Date, Table, delete, func, literal, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub_shared.db import copy_rows
+
 
 class SnapshotStore:
     """SQL for one vendor's snapshot tables (``snapshots``, ``snapshot_devices``, ``device_identities``)."""
@@ -49,19 +51,7 @@ class SnapshotStore:
         await session.execute(delete(self.devices).where(self.devices.c.snapshot_date == snapshot_date))
 
     async def copy_rows(self, session: AsyncSession, rows: Sequence[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        connection = await session.connection()
-        raw = await connection.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
-        if not driver.is_in_transaction():
-            # SQLAlchemy begins lazily, on its first statement; a COPY through the raw connection
-            # before that would autocommit outside the snapshot's transaction.
-            await session.execute(text("SELECT 1"))
-        await driver.copy_records_to_table(
-            self.devices.name, records=rows, columns=self.columns, schema_name=self.schema
-        )
+        await copy_rows(session, self.devices.name, rows, self.columns, schema=self.schema)
 
     @asynccontextmanager
     async def pipeline(self, session: AsyncSession) -> AsyncIterator[CopyPipeline]:

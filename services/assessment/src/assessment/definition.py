@@ -8,12 +8,13 @@ import sys
 from datetime import UTC, date, datetime
 from typing import Any
 
-from assessment.consumers import make_snapshot_handler
 from assessment.models import SCHEMA, messaging, metadata
-from assessment.routes import router
-from assessment.service import NoSnapshot, RunSummary, assess_snapshot, summary_output
+from assessment.results.routes import router as results_router
+from assessment.runs.consumers import make_snapshot_handler
+from assessment.runs.routes import router as runs_router
+from assessment.runs.service import NoSnapshot, RunSummary, assess_snapshot, summary_output
+from assessment.schedule.workers import scheduled_run_worker
 from assessment.settings import AssessmentSettings
-from assessment.workers import scheduled_run_worker
 from hub_shared.progress import ConsoleProgress
 from hub_shared.runtime import ConsumerSpec, ServiceRuntime, ServiceSpec
 from hub_shared.timefmt import rfc3339
@@ -64,7 +65,7 @@ SPEC = ServiceSpec(
     metadata=metadata,
     tables=messaging,
     title="Inventory Hub Windows 11 assessment",
-    routers=lambda: (router,),
+    routers=lambda: (results_router, runs_router),
     consumers=(ConsumerSpec("snapshots", ("snapshot.completed",), make_snapshot_handler),),
     workers=(scheduled_run_worker,),
     extra_commands=add_commands,

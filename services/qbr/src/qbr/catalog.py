@@ -213,7 +213,6 @@ DESCRIBED: tuple[MetricInfo, ...] = (*METRICS, *INTERMEDIATE_METRICS)
 DESCRIBED_BY_NAME: dict[str, MetricInfo] = {metric.name: metric for metric in DESCRIBED}
 METRIC_NAMES: tuple[str, ...] = tuple(BY_NAME)
 # The monthly totals the service collects itself from each Ninja snapshot.
-COLLECTED_DEVICE_METRICS: tuple[str, str] = ("seats_managed", "endpoints_managed")
 
 
 class UnknownMetric(ValueError):

@@ -43,7 +43,6 @@ metadata = schema_metadata(SCHEMA)
 messaging = messaging_tables(metadata)
 
 DATA_SOURCES = ("collected", "manual")
-DEVICE_SOURCES = ("live", "historical")
 
 monthly_metrics = Table(
     "monthly_metrics",

@@ -57,8 +57,6 @@ STATUSES: tuple[str, ...] = (ACTIVE, RESOLVED, MANUALLY_FIXED, COLLECTOR_VERIFIE
 COLLECTOR_ACTOR = "collector"
 COLLECTOR_SOURCE = "collector"
 
-ALLOWED_VARIANCE_TYPE_VALUES = ("all", *BY_REPORT_KEY, *TYPE_CODES)
-
 
 class UnknownVarianceType(ValueError):
     pass

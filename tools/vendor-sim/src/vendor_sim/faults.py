@@ -27,8 +27,6 @@ ROUTES = (
     "cw.companyinfo",
 )
 GROUPS = ("*", "ninja", "tl", "cw")
-PAGED_ROUTES = frozenset(ROUTES) - {"ninja.token", "ninja.device_custom_fields", "cw.tickets_count", "cw.companyinfo"}
-TRUNCATABLE_ROUTES = frozenset({"ninja.devices", "ninja.devices_detailed", "tl.computers"})
 
 FaultKind = Literal["rate_limit", "server_error", "delay", "truncate", "repeat_page", "empty_body", "unsorted_page"]
 

@@ -31,7 +31,6 @@ from vendor_sim.world import Location, Org, World, stable_guid, stable_int, stab
 
 INF_DAY = 1 << 30
 NINJA_ID_BASE = 1000
-TL_REFS_PER_SLOT = 4
 DAY_SECONDS = 86400
 # Share of unplanted devices that belong to the MSP itself (ThreatLocker parent organisation).
 INTERNAL_SHARE = 0.015

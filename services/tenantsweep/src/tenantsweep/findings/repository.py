@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub_shared.db import copy_rows
 from tenantsweep.catalog import dump_json
 from tenantsweep.findings.schemas import NewFinding
 from tenantsweep.sql import FINDINGS_ORDER_BY as ORDER_BY
@@ -80,18 +81,8 @@ async def insert(session: AsyncSession, audit_id: int, finding: NewFinding) -> R
 
 async def copy_findings(session: AsyncSession, audit_id: int, findings: Sequence[NewFinding]) -> int:
     """Store many findings with one COPY (one round trip for thousands of rows), in the caller's transaction."""
-    if not findings:
-        return 0
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    driver = raw.driver_connection
-    assert driver is not None
-    if not driver.is_in_transaction():
-        # SQLAlchemy begins lazily; a COPY before its first statement would commit on its own.
-        await session.execute(text("SELECT 1"))
     records = [tuple(params[column] for column in COPY_COLUMNS) for params in (_params(audit_id, f) for f in findings)]
-    await driver.copy_records_to_table("findings", records=records, columns=COPY_COLUMNS, schema_name="tenantsweep")
-    return len(records)
+    return await copy_rows(session, "findings", records, COPY_COLUMNS, schema="tenantsweep")
 
 
 async def list_for_audit(

@@ -15,8 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from variance.catalog import ACTIVE
 from variance.queries import bind, state, type_code
 
-VENDOR_SNAPSHOT_VIEWS = ("ninja.snapshots_v1", "threatlocker.snapshots_v1")
-
 
 @dataclass(frozen=True)
 class ReportRow:

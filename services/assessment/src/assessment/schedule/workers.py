@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from assessment import service
-from assessment.consumers import reporter_for, run_job, settings_of
+from assessment.runs.service import reporter_for, run_job, settings_of
+from assessment.schedule import service
 from hub_shared.logging import get_logger
 from hub_shared.runtime import ServiceRuntime
 from hub_shared.timefmt import rfc3339

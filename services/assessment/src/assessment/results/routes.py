@@ -37,32 +37,26 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assessment import service
-from assessment.schemas import (
+from assessment.outcomes import INCOMPATIBLE, already_installed_requirement, compatibility_rate, requirement_view
+from assessment.results import service
+from assessment.results.schemas import (
     CompatibilityStatus,
     CompatibleList,
     DeviceHistory,
     IncompatibleList,
     NotAssessedList,
-    RunAnswer,
-    RunFailed,
 )
-from assessment.service import INCOMPATIBLE, DeviceList, NoSnapshot, compatibility_rate
-from assessment.settings import AssessmentSettings
+from assessment.results.service import DeviceList
 from hub_shared.errors import ApiError
-from hub_shared.identity import current_identity
-from hub_shared.logging import get_logger
 from hub_shared.timefmt import rfc3339
-from hub_shared.web import IsoDay, QueryFlag, Session, error_responses, settings_dependency
+from hub_shared.web import IsoDay, QueryFlag, Session, error_responses
 
-log = get_logger(__name__)
-
-router = APIRouter(prefix="/api/windows-11-24h2", tags=["windows-11-24h2"])
-Settings = Annotated[AssessmentSettings, Depends(settings_dependency(AssessmentSettings))]
+PREFIX = "/api/windows-11-24h2"
+router = APIRouter(prefix=PREFIX, tags=["windows-11-24h2"])
 
 DATA_SOURCE = "Database (NinjaRMM fields populated)"
 GiB = 1024**3
@@ -147,7 +141,7 @@ def billable_status(row: RowMapping) -> str:
 def device_view(
     row: RowMapping, requirements: Mapping[int, RowMapping], run: RowMapping, which: str, has_previous: bool
 ) -> dict[str, Any]:
-    results = [service.requirement_view(requirements[result_id]) for result_id in row["requirement_ids"]]
+    results = [requirement_view(requirements[result_id]) for result_id in row["requirement_ids"]]
     passed = [item for item in results if item["status"] == "PASS"]
     verdict = row["verdict"]
     already = bool(row["already_installed"])
@@ -184,7 +178,7 @@ def device_view(
         view["newly_incompatible"] = has_previous and row["previous_verdict"] != INCOMPATIBLE
     elif which == "compatible":
         view["passed_requirements"] = (
-            [service.already_installed_requirement(row["installed_release"]), *passed] if already else passed
+            [already_installed_requirement(row["installed_release"]), *passed] if already else passed
         )
         view["required_fixes"] = [item for item in results if item["status"] == "FAIL" and item["fixable"]]
         view["already_installed"] = already
@@ -336,54 +330,3 @@ async def get_history(session: Session, device_id: Annotated[int, Path(ge=1, le=
             ],
         }
     )
-
-
-# --------------------------------------------------------------------------------------------- run
-
-
-@router.post(
-    "/run",
-    summary="Assess the latest Ninja snapshot now (synchronous)",
-    responses={
-        404: {"model": RunFailed, "description": "No Ninja snapshot to assess"},
-        500: {"model": RunFailed, "description": "The assessment failed"},
-    },
-)
-async def run_assessment(request: Request, session: Session, settings: Settings) -> RunAnswer:
-    identity = current_identity(request)
-    try:
-        summary = await service.assess_snapshot(
-            session,
-            None,
-            trigger="manual",
-            producer=request.app.state.runtime.spec.name,
-            requested_by=identity.user if identity is not None and identity.authenticated else None,
-            retention_days=settings.assessment_retention_days,
-        )
-    except NoSnapshot as exc:
-        raise ApiError(
-            404, str(exc), extra={"status": "error", "message": "No Ninja snapshot to assess", "output": ""}
-        ) from exc
-    except Exception as exc:
-        log.exception("manual assessment failed")
-        raise ApiError(
-            500,
-            f"{type(exc).__name__}: {exc}",
-            extra={"status": "error", "message": "Assessment failed", "output": ""},
-        ) from exc
-    stamp = rfc3339(datetime.now(UTC))
-    counts = summary.counts
-    body = {
-        "status": "success",
-        "message": "Windows 11 24H2 assessment completed successfully",
-        "output": service.summary_output(summary, stamp),
-        "timestamp": stamp,
-        "snapshot_date": summary.snapshot_date.isoformat(),
-        "results": {
-            **counts,
-            "compatible_devices": counts["total_compatible_devices"],
-            "compatibility_rate": summary.compatibility_rate,
-        },
-        "duration_seconds": round(summary.duration_ms / 1000, 3),
-    }
-    return RunAnswer.model_validate(body)

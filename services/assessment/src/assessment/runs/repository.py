@@ -15,12 +15,13 @@ from datetime import date, datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy import and_, delete, func, literal, select, text, update
+from sqlalchemy import delete, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assessment.models import SCHEMA, device_results, requirement_results, runs, scheduled_runs
+from assessment.models import SCHEMA, device_results, requirement_results, runs
+from hub_shared.db import copy_rows, raw_connection
 
 # What the rules read from ninja.snapshot_devices_v1, in the field order of readiness.DeviceHardware (so a
 # fetched row minus its device_id is the DeviceHardware; a test pins the correspondence).
@@ -104,19 +105,6 @@ _INSERT_RESULTS = (
 )
 # The SELECT list above, in device_results column order (a test pins it).
 RESULT_SOURCES: tuple[str, ...] = ("snapshot_date", "device_id", "run_id", *OUTCOME_COLUMNS[1:], *DESCRIPTIVE_COLUMNS)
-
-
-async def raw_connection(session: AsyncSession) -> asyncpg.Connection:
-    """The raw asyncpg connection under the session's transaction (COPY and cursors need it)."""
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    driver = raw.driver_connection
-    assert driver is not None
-    if not driver.is_in_transaction():
-        # SQLAlchemy sends BEGIN lazily, with its first statement; work on the raw connection must
-        # still happen inside the session's transaction.
-        await session.execute(text("SELECT 1"))
-    return driver
 
 
 # ------------------------------------------------------------------------------------ writing a run
@@ -216,9 +204,7 @@ async def start_scratch(session: AsyncSession) -> None:
 
 async def copy_outcomes(session: AsyncSession, rows: Sequence[tuple[Any, ...]]) -> None:
     """COPY new distinct outcomes (``OUTCOME_COLUMNS`` rows) into the scratch table."""
-    if rows:
-        driver = await raw_connection(session)
-        await driver.copy_records_to_table(_OUTCOMES, records=rows, columns=OUTCOME_COLUMNS)
+    await copy_rows(session, _OUTCOMES, rows, OUTCOME_COLUMNS)
 
 
 async def insert_results(
@@ -239,188 +225,3 @@ async def prune_results(session: AsyncSession, before: date) -> int:
     """Drop per-device results of dates before ``before``; runs (the aggregates) stay forever."""
     result = await session.execute(delete(device_results).where(device_results.c.snapshot_date < before))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-# --------------------------------------------------------------------------------- scheduled runs
-
-
-async def schedule_run(
-    session: AsyncSession,
-    *,
-    event_id: uuid.UUID,
-    snapshot_date: date,
-    due_at: datetime,
-    batch_id: str | None,
-    job_id: str | None,
-) -> None:
-    await session.execute(
-        insert(scheduled_runs)
-        .values(event_id=event_id, snapshot_date=snapshot_date, due_at=due_at, batch_id=batch_id, job_id=job_id)
-        .on_conflict_do_nothing(index_elements=["event_id"])
-    )
-
-
-async def claim_due_run(session: AsyncSession, now: datetime) -> RowMapping | None:
-    """The oldest due scheduled run, locked for this transaction (other replicas skip it)."""
-    row = await session.execute(
-        select(scheduled_runs)
-        .where(scheduled_runs.c.due_at <= now)
-        .order_by(scheduled_runs.c.due_at)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
-    return row.mappings().first()
-
-
-async def delete_scheduled_run(session: AsyncSession, event_id: uuid.UUID) -> None:
-    await session.execute(delete(scheduled_runs).where(scheduled_runs.c.event_id == event_id))
-
-
-async def waiting_runs(session: AsyncSession) -> list[RowMapping]:
-    """Scheduled runs nobody is executing: a run a replica has claimed is row-locked and skipped, so its
-    job does not get a "scheduled" heartbeat in the middle of the run."""
-    rows = await session.execute(
-        select(scheduled_runs).order_by(scheduled_runs.c.due_at).with_for_update(skip_locked=True)
-    )
-    return list(rows.mappings())
-
-
-# ------------------------------------------------------------------------------------------- reads
-
-
-async def latest_run(session: AsyncSession, snapshot_date: date | None = None) -> RowMapping | None:
-    """The newest run of the newest assessed date (or of the given date)."""
-    statement = select(runs)
-    if snapshot_date is not None:
-        statement = statement.where(runs.c.snapshot_date == snapshot_date)
-    statement = statement.order_by(runs.c.snapshot_date.desc(), runs.c.assessed_at.desc(), runs.c.run_id.desc())
-    return (await session.execute(statement.limit(1))).mappings().first()
-
-
-async def previous_result_date(session: AsyncSession, snapshot_date: date) -> date | None:
-    """The newest date before ``snapshot_date`` that still has per-device results."""
-    value = await session.scalar(
-        select(func.max(device_results.c.snapshot_date)).where(device_results.c.snapshot_date < snapshot_date)
-    )
-    return value if isinstance(value, date) else None
-
-
-_ORGANIZATION = func.coalesce(func.nullif(func.btrim(device_results.c.organization_name), ""), "Unknown")
-
-
-def _selection(
-    snapshot_date: date, verdicts: Sequence[str], already_installed: bool | None, organization: str | None
-) -> list[Any]:
-    conditions: list[Any] = [
-        device_results.c.snapshot_date == snapshot_date,
-        device_results.c.verdict.in_(list(verdicts)),
-    ]
-    if already_installed is not None:
-        conditions.append(device_results.c.already_installed.is_(already_installed))
-    if organization is not None:
-        conditions.append(func.lower(_ORGANIZATION) == organization.lower())
-    return conditions
-
-
-def _was_incompatible(previous_date: date) -> Any:
-    earlier = device_results.alias("earlier")
-    return (
-        select(literal(1))
-        .where(
-            earlier.c.snapshot_date == previous_date,
-            earlier.c.device_id == device_results.c.device_id,
-            earlier.c.verdict == "incompatible",
-        )
-        .exists()
-    )
-
-
-async def newly_incompatible_count(session: AsyncSession, snapshot_date: date, previous_date: date) -> int:
-    """Devices incompatible on ``snapshot_date`` that were not incompatible on ``previous_date``."""
-    count = await session.scalar(
-        select(func.count())
-        .select_from(device_results)
-        .where(*_selection(snapshot_date, ["incompatible"], None, None), ~_was_incompatible(previous_date))
-    )
-    return int(count or 0)
-
-
-async def list_devices(
-    session: AsyncSession,
-    snapshot_date: date,
-    verdicts: Sequence[str],
-    *,
-    already_installed: bool | None = None,
-    organization: str | None = None,
-    previous_date: date | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[RowMapping]:
-    """One page of a date's devices, by organisation then hostname; with the previous date's verdict."""
-    columns: list[Any] = [*device_results.columns, _ORGANIZATION.label("organization")]
-    statement: Any
-    if previous_date is not None:
-        earlier = device_results.alias("earlier")
-        statement = select(*columns, earlier.c.verdict.label("previous_verdict")).select_from(
-            device_results.outerjoin(
-                earlier,
-                and_(
-                    earlier.c.snapshot_date == previous_date,
-                    earlier.c.device_id == device_results.c.device_id,
-                ),
-            )
-        )
-    else:
-        statement = select(*columns, literal(None).label("previous_verdict"))
-    statement = (
-        statement.where(*_selection(snapshot_date, verdicts, already_installed, organization))
-        .order_by(
-            func.lower(_ORGANIZATION),
-            func.lower(device_results.c.hostname),
-            device_results.c.device_id,
-        )
-        .offset(offset)
-    )
-    if limit is not None:
-        statement = statement.limit(limit)
-    return list((await session.execute(statement)).mappings())
-
-
-async def counts_by_organization(
-    session: AsyncSession,
-    snapshot_date: date,
-    verdicts: Sequence[str],
-    *,
-    already_installed: bool | None = None,
-    organization: str | None = None,
-) -> list[tuple[str, int]]:
-    rows = await session.execute(
-        select(_ORGANIZATION, func.count())
-        .where(*_selection(snapshot_date, verdicts, already_installed, organization))
-        .group_by(_ORGANIZATION)
-        .order_by(func.lower(_ORGANIZATION), _ORGANIZATION)
-    )
-    return [(str(row[0]), int(row[1])) for row in rows]
-
-
-async def requirement_results_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, RowMapping]:
-    if not ids:
-        return {}
-    rows = await session.execute(select(requirement_results).where(requirement_results.c.result_id.in_(list(set(ids)))))
-    return {row["result_id"]: row for row in rows.mappings()}
-
-
-async def device_history(session: AsyncSession, device_id: int) -> list[RowMapping]:
-    """One device's verdict per assessed date, newest first."""
-    rows = await session.execute(
-        select(
-            device_results.c.snapshot_date,
-            device_results.c.verdict,
-            device_results.c.reason,
-            runs.c.assessed_at,
-        )
-        .join(runs, runs.c.run_id == device_results.c.run_id)
-        .where(device_results.c.device_id == device_id)
-        .order_by(device_results.c.snapshot_date.desc())
-    )
-    return list(rows.mappings())

@@ -1,0 +1,1 @@
+"""Assessing a Ninja snapshot: the run, its job reporting, ``POST /run`` and the snapshot consumer."""
