@@ -58,6 +58,17 @@ def _redirect_doc(description: str) -> dict[str, Any]:
     }
 
 
+# What return_to.safe_return_path accepts, as a pattern for the document (no lookaheads, so generators can
+# use it): one "/", then anything but a second "/", an /api path, or an encoded slash or backslash; no
+# backslash, space or control character anywhere.
+_NOT = r"\\\x00-\x20\x7f"
+_REST = rf"[^{_NOT}]*"
+RETURN_PATH = (
+    rf"^/(|[^/a%{_NOT}]{_REST}|a|a[^p{_NOT}]{_REST}|ap|ap[^i{_NOT}]{_REST}|api[^/?#{_NOT}]{_REST}"
+    rf"|%|%[^25{_NOT}]{_REST}|%2|%2[^fF{_NOT}]{_REST}|%5|%5[^cC{_NOT}]{_REST})$"
+)
+
+
 def _auth(request: Request) -> AuthService:
     auth: AuthService = request.app.state.runtime.state["auth"]
     return auth
@@ -111,7 +122,12 @@ def _clear_session_cookie(response: Response, auth: AuthService) -> None:
         503: {"model": AuthError, "description": "Sign-in is not configured"},
     },
 )
-async def login(request: Request, return_to: Annotated[str | None, Query(max_length=2048)] = None) -> Response:
+async def login(
+    request: Request,
+    return_to: Annotated[
+        str | None, Query(max_length=2048, pattern=RETURN_PATH, description="A page of the dashboard, e.g. /variance")
+    ] = None,
+) -> Response:
     """``return_to``: a path of the dashboard (e.g. ``/variance?type=MISSING_NINJA``) to land on after
     sign-in instead of ``FRONTEND_URL``; an absolute URL or another site's address is refused."""
     auth = _auth(request)
