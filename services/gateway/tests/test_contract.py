@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 # The operations whose owners have typed them; the list grows as each service lands its typing, until
 # it covers every public path.
@@ -50,6 +51,7 @@ def path_filter() -> str:
     return "^(" + "|".join(re.escape(prefix) for prefix in COVERED_PREFIXES) + ")(/|$)"
 
 
+@pytest.mark.timeout(3600 if FULL else 900)
 async def test_schemathesis_finds_nothing(full_hub: httpx.AsyncClient, tmp_path: Path) -> None:
     client = full_hub
     report = tmp_path / "report.json"
