@@ -48,7 +48,8 @@ async def full_hub(hub_factory, vendor_sim, service_settings, oidc_issuer) -> As
             "auth_allowed_emails": ["someone@example.com"],
         }
         limits = {"rate_limit_api_per_minute": 0, "rate_limit_login_per_minute": 0}
-        hub = await hub_factory(sim, gateway={**urls, **sign_in, **limits})
+        collectors = ("collector_ninja", "collector_threatlocker", "collector_connectwise")
+        hub = await hub_factory(sim, services=collectors, gateway={**urls, **sign_in, **limits})
         batch = await hub.run_and_wait()
         assert batch["status"] == "completed", batch
         await wait_for_report(hub.client)

@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from assessment.schemas import Shape, Verdict
+from assessment.schemas import Counts, Shape, Verdict
 
 
-class CompatibilityStatus(Shape):
-    total_windows_devices: int
+class CompatibilityStatus(Counts):
     compatible_devices: int
-    total_compatible_devices: int
-    already_compatible_devices: int
-    compatible_for_upgrade_devices: int
-    compatible_after_fix_devices: int
-    incompatible_devices: int
-    not_assessed_devices: int
-    excluded_devices: int
     compatibility_rate: float | int
     last_assessment: str | None
     snapshot_date: str | None

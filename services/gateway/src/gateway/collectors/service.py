@@ -21,6 +21,18 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.collectors import repository as repo
+
+# Reads the routes answer with, passed through as they are (routes never touch the repository).
+from gateway.collectors.repository import (  # noqa: F401
+    ACTIVE,
+    active_collector_jobs,
+    get_batch,
+    history,
+    job_with_batch,
+    jobs_of,
+    latest_job,
+    recent_failures,
+)
 from hub_shared.events import Collector, CollectRequested, JobUpdated, Trigger, new_event, utcnow
 from hub_shared.messaging import MessagingTables, enqueue
 from hub_shared.metrics import JOB_HEARTBEAT_AGE
@@ -36,17 +48,6 @@ CROSS_VENDOR_JOB = ("cross-vendor-checks", "cv")
 WINDOWS_11_JOB = ("windows-11-24h2-assessment", "w24")
 DEFAULT_ESTIMATE_SECONDS = 300
 TERMINAL = frozenset(repo.TERMINAL)
-
-
-# Reads the routes answer with, passed through as they are (routes never touch the repository).
-ACTIVE = repo.ACTIVE
-get_batch = repo.get_batch
-jobs_of = repo.jobs_of
-job_with_batch = repo.job_with_batch
-latest_job = repo.latest_job
-history = repo.history
-active_collector_jobs = repo.active_collector_jobs
-recent_failures = repo.recent_failures
 
 
 def new_id(prefix: str) -> str:
