@@ -10879,7 +10879,7 @@ export interface operations {
     active_conditions_api_notifications_active_conditions_get: {
         parameters: {
             query?: {
-                condition?: ("new_exceptions" | "collection_failed" | "sync_refused" | "data_stale" | "windows11_incompatible" | "tenantsweep_regression") | null;
+                condition?: "new_exceptions" | "collection_failed" | "sync_refused" | "data_stale" | "windows11_incompatible" | "tenantsweep_regression";
                 limit?: number;
                 offset?: number;
             };
@@ -11929,10 +11929,10 @@ export interface operations {
     list_deliveries_api_notifications_deliveries_get: {
         parameters: {
             query?: {
-                status?: ("pending" | "delivered" | "failed" | "dead") | null;
-                kind?: ("alert" | "digest" | "catchup" | "test" | "report") | null;
-                channel_id?: number | null;
-                rule_id?: number | null;
+                status?: "pending" | "delivered" | "failed" | "dead";
+                kind?: "alert" | "digest" | "catchup" | "test" | "report";
+                channel_id?: number;
+                rule_id?: number;
                 limit?: number;
                 offset?: number;
             };
