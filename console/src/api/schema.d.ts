@@ -1270,6 +1270,33 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** ActiveCollection */
+        ActiveCollection: {
+            /** Job Id */
+            job_id: string;
+            /** Batch Id */
+            batch_id: string;
+            /** Job Name */
+            job_name: string;
+            /** Started At */
+            started_at: string | null;
+            /** Status */
+            status: string;
+            /** Message */
+            message: string | null;
+            /** Progress Percent */
+            progress_percent: number | null;
+            /** Is Active */
+            is_active: boolean;
+            /** Process Running */
+            process_running: boolean;
+            /** Last Heartbeat */
+            last_heartbeat: string | null;
+            /** Elapsed Seconds */
+            elapsed_seconds: number;
+            /** Elapsed Time */
+            elapsed_time: string | null;
+        };
         /**
          * AuthError
          * @description The auth family's error body (``response-shapes.md`` §0.1).
@@ -1322,6 +1349,240 @@ export interface components {
             /** Name */
             name: string | null;
         };
+        /** Batch */
+        Batch: {
+            /** Batch Id */
+            batch_id: string;
+            /** Status */
+            status: string;
+            /** Progress Percent */
+            progress_percent: number | null;
+            /** Estimated Completion */
+            estimated_completion: string | null;
+            /** Started At */
+            started_at: string | null;
+            /** Updated At */
+            updated_at: string | null;
+            /** Ended At */
+            ended_at: string | null;
+            /** Message */
+            message: string | null;
+            /** Error */
+            error: string | null;
+            /** Trigger */
+            trigger: string | null;
+            /** Requested By */
+            requested_by: string | null;
+            /** Snapshot Date */
+            snapshot_date: string | null;
+            /** Run Cross Vendor */
+            run_cross_vendor: boolean;
+            /** Collectors */
+            collectors: components["schemas"]["Job"][];
+            /** Duration Seconds */
+            duration_seconds: number | null;
+        };
+        /**
+         * CleanedJob
+         * @description A job failed as stale.
+         */
+        CleanedJob: {
+            /** Job Id */
+            job_id: string;
+            /** Job Name */
+            job_name: string;
+            /** Started At */
+            started_at: string | null;
+            /** Seconds Running */
+            seconds_running: number;
+            /** Reason */
+            reason: string;
+        };
+        /** CleanupResult */
+        CleanupResult: {
+            /** Success */
+            success: boolean;
+            /** Cleaned Jobs */
+            cleaned_jobs: components["schemas"]["CleanedJob"][];
+            /** Total Cleaned */
+            total_cleaned: number;
+            /** Message */
+            message: string;
+        };
+        /** CollectorHealth */
+        CollectorHealth: {
+            /** Has Recent Failures */
+            has_recent_failures: boolean;
+            /** Recent Failures */
+            recent_failures: components["schemas"]["RecentFailure"][];
+            /** Total Failures Last 24H */
+            total_failures_last_24h: number;
+        };
+        /** CollectorState */
+        CollectorState: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "queued" | "active" | "inactive";
+            /** Last Run */
+            last_run: string | null;
+            /** Last Status */
+            last_status: string | null;
+            /** Last Message */
+            last_message: string | null;
+            /** Worker Ready */
+            worker_ready: boolean;
+        };
+        /** CollectorsStatus */
+        CollectorsStatus: {
+            ninja: components["schemas"]["CollectorState"];
+            threatlocker: components["schemas"]["CollectorState"];
+            connectwise: components["schemas"]["CollectorState"];
+        };
+        /** DataStatus */
+        DataStatus: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "current" | "stale_data" | "out_of_sync";
+            /** Message */
+            message: string;
+            /** Latest Date */
+            latest_date: string | null;
+        };
+        /** History */
+        History: {
+            /** Collection History */
+            collection_history: components["schemas"]["HistoryJob"][];
+            /** Total Runs */
+            total_runs: number;
+            /** Generated At */
+            generated_at: string;
+        };
+        /** HistoryJob */
+        HistoryJob: {
+            /** Job Id */
+            job_id: string;
+            /** Batch Id */
+            batch_id: string;
+            /** Job Name */
+            job_name: string;
+            /** Status */
+            status: string;
+            /** Started At */
+            started_at: string | null;
+            /** Updated At */
+            updated_at: string | null;
+            /** Ended At */
+            ended_at: string | null;
+            /** Progress Percent */
+            progress_percent: number | null;
+            /** Message */
+            message: string | null;
+            /** Error */
+            error: string | null;
+            /** Duration Seconds */
+            duration_seconds: number | null;
+            /** Queued At */
+            queued_at: string | null;
+            /** Last Heartbeat */
+            last_heartbeat: string | null;
+            /** Duration */
+            duration: string | null;
+        };
+        /** HubHealth */
+        HubHealth: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "healthy" | "degraded";
+            /** Timestamp */
+            timestamp: string;
+            /** Version */
+            version: string;
+            /** Services */
+            services: {
+                [key: string]: components["schemas"]["ServiceHealth"];
+            };
+        };
+        /** Job */
+        Job: {
+            /** Job Id */
+            job_id: string;
+            /** Batch Id */
+            batch_id: string;
+            /** Job Name */
+            job_name: string;
+            /** Status */
+            status: string;
+            /** Started At */
+            started_at: string | null;
+            /** Updated At */
+            updated_at: string | null;
+            /** Ended At */
+            ended_at: string | null;
+            /** Progress Percent */
+            progress_percent: number | null;
+            /** Message */
+            message: string | null;
+            /** Error */
+            error: string | null;
+            /** Duration Seconds */
+            duration_seconds: number | null;
+            /** Queued At */
+            queued_at: string | null;
+            /** Last Heartbeat */
+            last_heartbeat: string | null;
+        };
+        /** JobWithBatch */
+        JobWithBatch: {
+            /** Job Id */
+            job_id: string;
+            /** Batch Id */
+            batch_id: string;
+            /** Job Name */
+            job_name: string;
+            /** Status */
+            status: string;
+            /** Started At */
+            started_at: string | null;
+            /** Updated At */
+            updated_at: string | null;
+            /** Ended At */
+            ended_at: string | null;
+            /** Progress Percent */
+            progress_percent: number | null;
+            /** Message */
+            message: string | null;
+            /** Error */
+            error: string | null;
+            /** Duration Seconds */
+            duration_seconds: number | null;
+            /** Queued At */
+            queued_at: string | null;
+            /** Last Heartbeat */
+            last_heartbeat: string | null;
+            /** Batch Status */
+            batch_status: string | null;
+            /** Batch Progress Percent */
+            batch_progress_percent: number | null;
+            /** Estimated Completion */
+            estimated_completion: string | null;
+            /** Batch Message */
+            batch_message: string | null;
+        };
+        /** LatestRuns */
+        LatestRuns: {
+            /** Latest Runs */
+            latest_runs: components["schemas"]["JobWithBatch"][];
+            /** Total Runs */
+            total_runs: number;
+            /** Generated At */
+            generated_at: string;
+        };
         /** LoggedOut */
         LoggedOut: {
             /**
@@ -1345,6 +1606,81 @@ export interface components {
              */
             authenticated?: boolean;
         };
+        /** Progress */
+        Progress: {
+            /** Active Collections */
+            active_collections: components["schemas"]["ActiveCollection"][];
+            /** Total Active */
+            total_active: number;
+            /** Cleaned Stale Jobs */
+            cleaned_stale_jobs: components["schemas"]["CleanedJob"][];
+            /** Generated At */
+            generated_at: string;
+        };
+        /** RecentFailure */
+        RecentFailure: {
+            /** Collector */
+            collector: string;
+            /** Job Name */
+            job_name: string;
+            /** Job Id */
+            job_id: string;
+            /** Status */
+            status: string;
+            /** Message */
+            message: string | null;
+            /** Error */
+            error: string | null;
+            /** Started At */
+            started_at: string | null;
+            /** Ended At */
+            ended_at: string | null;
+        };
+        /**
+         * Redirected
+         * @description The body of a sign-in redirect: where the ``Location`` header points (no answer goes out untyped).
+         */
+        Redirected: {
+            /** Location */
+            location: string;
+        };
+        /** RunAccepted */
+        RunAccepted: {
+            /** Batch Id */
+            batch_id: string;
+            /** Status */
+            status: string;
+            /** Progress Percent */
+            progress_percent: number | null;
+            /** Estimated Completion */
+            estimated_completion: string | null;
+            /** Started At */
+            started_at: string | null;
+            /** Updated At */
+            updated_at: string | null;
+            /** Ended At */
+            ended_at: string | null;
+            /** Message */
+            message: string | null;
+            /** Error */
+            error: string | null;
+            /** Trigger */
+            trigger: string | null;
+            /** Requested By */
+            requested_by: string | null;
+            /** Snapshot Date */
+            snapshot_date: string | null;
+            /** Run Cross Vendor */
+            run_cross_vendor: boolean;
+            /** Collectors */
+            collectors: components["schemas"]["Job"][];
+            /** Duration Seconds */
+            duration_seconds: number | null;
+            /** Failed Jobs */
+            failed_jobs: components["schemas"]["Job"][];
+            /** Status Url */
+            status_url: string;
+        };
         /**
          * RunCollectorsBody
          * @description ``{"collectors": [...], "run_cross_vendor": true}`` or ``{"collector": "ninja"|"threatlocker"|"both"}``.
@@ -1367,6 +1703,69 @@ export interface components {
              * @enum {string}
              */
             priority?: "low" | "normal" | "high";
+        };
+        /** RunConflictAnswer */
+        RunConflictAnswer: {
+            /** Error */
+            error: string;
+            /** Batch Id */
+            batch_id: string | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "conflict";
+            /** Running Jobs */
+            running_jobs: components["schemas"]["Job"][];
+        };
+        /**
+         * ServiceHealth
+         * @description One service's health as the gateway saw it (``url``, ``version``, ``error`` or ``http_status`` too).
+         */
+        ServiceHealth: {
+            /** Status */
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** SystemStatus */
+        SystemStatus: {
+            data_status: components["schemas"]["DataStatus"];
+            /** Device Counts */
+            device_counts: {
+                [key: string]: number;
+            };
+            /** Vendor Status */
+            vendor_status: {
+                [key: string]: components["schemas"]["VendorFreshness"];
+            };
+            collector_health: components["schemas"]["CollectorHealth"];
+            /** Warnings */
+            warnings: string[];
+            /** Has Warnings */
+            has_warnings: boolean;
+            /** Exception Counts */
+            exception_counts: {
+                [key: string]: number;
+            };
+            /** Total Exceptions */
+            total_exceptions: number;
+            /** Generated At */
+            generated_at: string;
+        };
+        /** VendorFreshness */
+        VendorFreshness: {
+            /** Latest Date */
+            latest_date: string | null;
+            /**
+             * Freshness Status
+             * @enum {string}
+             */
+            freshness_status: "current" | "yesterday" | "stale" | "very_stale" | "no_data";
+            /** Freshness Message */
+            freshness_message: string;
+            /** Days Old */
+            days_old: number | null;
         };
         /**
          * Error
@@ -1671,7 +2070,7 @@ export interface components {
             organizations_affected: number;
         };
         /** DataStatus */
-        DataStatus: {
+        variance__DataStatus: {
             /**
              * Status
              * @enum {string}
@@ -2007,7 +2406,7 @@ export interface components {
             total_devices: components["schemas"]["TotalDevices"];
             /** Total Variances */
             total_variances: number;
-            data_status: components["schemas"]["DataStatus"];
+            data_status: components["schemas"]["variance__DataStatus"];
             /**
              * Status
              * @enum {string}
@@ -2556,7 +2955,7 @@ export interface components {
         VarianceReport: {
             /** Report Date */
             report_date: string | null;
-            data_status: components["schemas"]["DataStatus"];
+            data_status: components["schemas"]["variance__DataStatus"];
             summary: components["schemas"]["Summary"];
             /** Exceptions By Type */
             exceptions_by_type: {
@@ -2584,6 +2983,404 @@ export interface components {
             report_revision: number;
             /** Report Pending */
             report_pending: boolean;
+        };
+        /** CompatibilityStatus */
+        CompatibilityStatus: {
+            /** Total Windows Devices */
+            total_windows_devices: number;
+            /** Total Compatible Devices */
+            total_compatible_devices: number;
+            /** Already Compatible Devices */
+            already_compatible_devices: number;
+            /** Compatible For Upgrade Devices */
+            compatible_for_upgrade_devices: number;
+            /** Compatible After Fix Devices */
+            compatible_after_fix_devices: number;
+            /** Incompatible Devices */
+            incompatible_devices: number;
+            /** Not Assessed Devices */
+            not_assessed_devices: number;
+            /** Excluded Devices */
+            excluded_devices: number;
+            /** Compatible Devices */
+            compatible_devices: number;
+            /** Compatibility Rate */
+            compatibility_rate: number;
+            /** Last Assessment */
+            last_assessment: string | null;
+            /** Snapshot Date */
+            snapshot_date: string | null;
+            /** Previous Assessment Date */
+            previous_assessment_date: string | null;
+            /** Newly Incompatible Devices */
+            newly_incompatible_devices: number;
+        };
+        /** CompatibleDevice */
+        CompatibleDevice: {
+            /** Device Id */
+            device_id: number;
+            /** Organization */
+            organization: string;
+            /** Location */
+            location: string;
+            /** System Name */
+            system_name: string;
+            /** Hostname */
+            hostname: string;
+            /** Display Name */
+            display_name: string;
+            /** Device Type */
+            device_type: string;
+            /**
+             * Billable Status
+             * @enum {string}
+             */
+            billable_status: "Spare" | "Billable" | "Not Billable";
+            /** Status */
+            status: string;
+            /**
+             * Verdict
+             * @enum {string}
+             */
+            verdict: "compatible" | "compatible_after_fix" | "incompatible" | "not_assessed";
+            /** Reason */
+            reason: string | null;
+            /** Os Name */
+            os_name: string | null;
+            /** Os Build */
+            os_build: string | null;
+            /** Os Version */
+            os_version: string | null;
+            /** Os Architecture */
+            os_architecture: string | null;
+            /** Snapshot Date */
+            snapshot_date: string;
+            /** Assessment Date */
+            assessment_date: string | null;
+            /** Last Update */
+            last_update: string | null;
+            /** Last Contact */
+            last_contact: string | null;
+            /** Cpu Model */
+            cpu_model: string;
+            /** Memory Gib */
+            memory_gib: number | null;
+            /** System Manufacturer */
+            system_manufacturer: string;
+            /** System Model */
+            system_model: string;
+            /** Passed Requirements */
+            passed_requirements: components["schemas"]["Requirement"][];
+            /** Required Fixes */
+            required_fixes: components["schemas"]["Requirement"][];
+            /** Already Installed */
+            already_installed: boolean;
+        };
+        /** CompatibleList */
+        CompatibleList: {
+            /** Total Count */
+            total_count: number;
+            /** Data Source */
+            data_source: string;
+            /** Last Updated */
+            last_updated: string;
+            /** Snapshot Date */
+            snapshot_date: string | null;
+            /** Previous Assessment Date */
+            previous_assessment_date: string | null;
+            /** Organization */
+            organization: string | null;
+            /** By Organization */
+            by_organization: components["schemas"]["OrganizationCount"][];
+            /** Returned Count */
+            returned_count: number;
+            /** Limit */
+            limit: number | null;
+            /** Offset */
+            offset: number;
+            /** Compatible Devices */
+            compatible_devices: components["schemas"]["CompatibleDevice"][];
+        };
+        /** DeviceHistory */
+        DeviceHistory: {
+            /** Device Id */
+            device_id: number;
+            /** History */
+            history: components["schemas"]["assessment__HistoryEntry"][];
+        };
+        /** HistoryEntry */
+        assessment__HistoryEntry: {
+            /** Snapshot Date */
+            snapshot_date: string;
+            /**
+             * Verdict
+             * @enum {string}
+             */
+            verdict: "compatible" | "compatible_after_fix" | "incompatible" | "not_assessed";
+            /** Reason */
+            reason: string | null;
+            /** Assessment Date */
+            assessment_date: string | null;
+        };
+        /** IncompatibleDevice */
+        IncompatibleDevice: {
+            /** Device Id */
+            device_id: number;
+            /** Organization */
+            organization: string;
+            /** Location */
+            location: string;
+            /** System Name */
+            system_name: string;
+            /** Hostname */
+            hostname: string;
+            /** Display Name */
+            display_name: string;
+            /** Device Type */
+            device_type: string;
+            /**
+             * Billable Status
+             * @enum {string}
+             */
+            billable_status: "Spare" | "Billable" | "Not Billable";
+            /** Status */
+            status: string;
+            /**
+             * Verdict
+             * @enum {string}
+             */
+            verdict: "compatible" | "compatible_after_fix" | "incompatible" | "not_assessed";
+            /** Reason */
+            reason: string | null;
+            /** Os Name */
+            os_name: string | null;
+            /** Os Build */
+            os_build: string | null;
+            /** Os Version */
+            os_version: string | null;
+            /** Os Architecture */
+            os_architecture: string | null;
+            /** Snapshot Date */
+            snapshot_date: string;
+            /** Assessment Date */
+            assessment_date: string | null;
+            /** Last Update */
+            last_update: string | null;
+            /** Last Contact */
+            last_contact: string | null;
+            /** Cpu Model */
+            cpu_model: string;
+            /** Memory Gib */
+            memory_gib: number | null;
+            /** System Manufacturer */
+            system_manufacturer: string;
+            /** System Model */
+            system_model: string;
+            /** Deficiencies */
+            deficiencies: components["schemas"]["Requirement"][];
+            /** Previous Verdict */
+            previous_verdict: ("compatible" | "compatible_after_fix" | "incompatible" | "not_assessed") | null;
+            /** Newly Incompatible */
+            newly_incompatible: boolean;
+        };
+        /** IncompatibleList */
+        IncompatibleList: {
+            /** Total Count */
+            total_count: number;
+            /** Data Source */
+            data_source: string;
+            /** Last Updated */
+            last_updated: string;
+            /** Snapshot Date */
+            snapshot_date: string | null;
+            /** Previous Assessment Date */
+            previous_assessment_date: string | null;
+            /** Organization */
+            organization: string | null;
+            /** By Organization */
+            by_organization: components["schemas"]["OrganizationCount"][];
+            /** Returned Count */
+            returned_count: number;
+            /** Limit */
+            limit: number | null;
+            /** Offset */
+            offset: number;
+            /** Incompatible Devices */
+            incompatible_devices: components["schemas"]["IncompatibleDevice"][];
+        };
+        /** NotAssessedDevice */
+        NotAssessedDevice: {
+            /** Device Id */
+            device_id: number;
+            /** Organization */
+            organization: string;
+            /** Location */
+            location: string;
+            /** System Name */
+            system_name: string;
+            /** Hostname */
+            hostname: string;
+            /** Display Name */
+            display_name: string;
+            /** Device Type */
+            device_type: string;
+            /**
+             * Billable Status
+             * @enum {string}
+             */
+            billable_status: "Spare" | "Billable" | "Not Billable";
+            /** Status */
+            status: string;
+            /**
+             * Verdict
+             * @enum {string}
+             */
+            verdict: "compatible" | "compatible_after_fix" | "incompatible" | "not_assessed";
+            /** Reason */
+            reason: string | null;
+            /** Os Name */
+            os_name: string | null;
+            /** Os Build */
+            os_build: string | null;
+            /** Os Version */
+            os_version: string | null;
+            /** Os Architecture */
+            os_architecture: string | null;
+            /** Snapshot Date */
+            snapshot_date: string;
+            /** Assessment Date */
+            assessment_date: string | null;
+            /** Last Update */
+            last_update: string | null;
+            /** Last Contact */
+            last_contact: string | null;
+            /** Cpu Model */
+            cpu_model: string;
+            /** Memory Gib */
+            memory_gib: number | null;
+            /** System Manufacturer */
+            system_manufacturer: string;
+            /** System Model */
+            system_model: string;
+            /** Deficiencies */
+            deficiencies: components["schemas"]["Requirement"][];
+            /** Passed Requirements */
+            passed_requirements: components["schemas"]["Requirement"][];
+        };
+        /** NotAssessedList */
+        NotAssessedList: {
+            /** Total Count */
+            total_count: number;
+            /** Data Source */
+            data_source: string;
+            /** Last Updated */
+            last_updated: string;
+            /** Snapshot Date */
+            snapshot_date: string | null;
+            /** Previous Assessment Date */
+            previous_assessment_date: string | null;
+            /** Organization */
+            organization: string | null;
+            /** By Organization */
+            by_organization: components["schemas"]["OrganizationCount"][];
+            /** Returned Count */
+            returned_count: number;
+            /** Limit */
+            limit: number | null;
+            /** Offset */
+            offset: number;
+            /** Not Assessed Devices */
+            not_assessed_devices: components["schemas"]["NotAssessedDevice"][];
+        };
+        /** OrganizationCount */
+        OrganizationCount: {
+            /** Organization */
+            organization: string;
+            /** Device Count */
+            device_count: number;
+        };
+        /** Requirement */
+        Requirement: {
+            /** Requirement */
+            requirement: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "PASS" | "FAIL" | "ERROR";
+            /** Current Value */
+            current_value: string | null;
+            /** Required */
+            required: string | null;
+            /** Reason */
+            reason: string | null;
+            /** Remediation */
+            remediation: string | null;
+            /** Key */
+            key: string;
+            /** Fixable */
+            fixable: boolean;
+        };
+        /** RunAnswer */
+        RunAnswer: {
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Message */
+            message: string;
+            /** Output */
+            output: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Snapshot Date */
+            snapshot_date: string;
+            results: components["schemas"]["RunResults"];
+            /** Duration Seconds */
+            duration_seconds: number;
+        };
+        /**
+         * RunFailed
+         * @description ``POST /run`` failing: the bare error plus the status/flat fields of the spec.
+         */
+        RunFailed: {
+            /** Error */
+            error: string;
+            /**
+             * Status
+             * @constant
+             */
+            status: "error";
+            /** Message */
+            message: string;
+            /** Output */
+            output: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** RunResults */
+        RunResults: {
+            /** Total Windows Devices */
+            total_windows_devices: number;
+            /** Total Compatible Devices */
+            total_compatible_devices: number;
+            /** Already Compatible Devices */
+            already_compatible_devices: number;
+            /** Compatible For Upgrade Devices */
+            compatible_for_upgrade_devices: number;
+            /** Compatible After Fix Devices */
+            compatible_after_fix_devices: number;
+            /** Incompatible Devices */
+            incompatible_devices: number;
+            /** Not Assessed Devices */
+            not_assessed_devices: number;
+            /** Excluded Devices */
+            excluded_devices: number;
+            /** Compatible Devices */
+            compatible_devices: number;
+            /** Compatibility Rate */
+            compatibility_rate: number;
         };
         /** ClientCount */
         ClientCount: {
@@ -4512,7 +5309,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["RunAccepted"];
                 };
             };
             /** @description Invalid body, a future snapshot_date, or ConnectWise asked for but not configured (missing_settings names the variables to set) */
@@ -4548,7 +5345,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["RunConflictAnswer"];
                 };
             };
             /** @description Request body too large */
@@ -4615,9 +5412,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Batch"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -4640,6 +5435,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4702,9 +5506,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["JobWithBatch"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -4727,6 +5529,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4775,6 +5586,7 @@ export interface operations {
     latest_runs_api_collectors_runs_latest_get: {
         parameters: {
             query?: {
+                /** @description Comma-separated: ninja, threatlocker */
                 collectors?: string;
             };
             header?: never;
@@ -4789,9 +5601,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LatestRuns"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -4874,9 +5684,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CollectorsStatus"];
                 };
             };
             /** @description Authentication required */
@@ -4952,9 +5760,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["History"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -5037,9 +5843,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Progress"];
                 };
             };
             /** @description Authentication required */
@@ -5113,9 +5917,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CleanupResult"];
                 };
             };
             /** @description Authentication required */
@@ -5189,9 +5991,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SystemStatus"];
                 };
             };
             /** @description Authentication required */
@@ -5265,9 +6065,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["HubHealth"];
                 };
             };
             /** @description Authentication required */
@@ -5329,7 +6127,8 @@ export interface operations {
     login_api_auth_microsoft_login_get: {
         parameters: {
             query?: {
-                return_to?: string | null;
+                /** @description A page of the dashboard, e.g. /variance */
+                return_to?: string;
             };
             header?: never;
             path?: never;
@@ -5340,10 +6139,12 @@ export interface operations {
             /** @description Redirect to the provider */
             302: {
                 headers: {
+                    /** @description Where to go next */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Redirected"];
                 };
             };
             /** @description return_to is not a path of this site */
@@ -5382,16 +6183,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The owning service is unreachable */
+            /** @description The provider cannot be reached */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["AuthError"];
                 };
             };
-            /** @description Service Unavailable */
+            /** @description Sign-in is not configured */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5414,10 +6215,10 @@ export interface operations {
     callback_api_auth_microsoft_callback_get: {
         parameters: {
             query?: {
-                state?: string | null;
-                code?: string | null;
-                error?: string | null;
-                error_description?: string | null;
+                state?: string;
+                code?: string;
+                error?: string;
+                error_description?: string;
             };
             header?: never;
             path?: never;
@@ -5425,16 +6226,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Signed in: to the dashboard, with the session cookie */
             302: {
                 headers: {
+                    /** @description Where to go next */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Redirected"];
                 };
             };
-            /** @description Bad Request */
+            /** @description A failed, expired or forged sign-in */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5452,7 +6255,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Not on the allow-list */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5470,7 +6273,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Bad Gateway */
+            /** @description The provider cannot be reached */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -5479,13 +6282,13 @@ export interface operations {
                     "application/json": components["schemas"]["AuthError"];
                 };
             };
-            /** @description Unavailable (a dependency is down or not configured) */
+            /** @description Sign-in is not configured */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["AuthError"];
                 };
             };
             /** @description The owning service did not answer in time */
@@ -5517,7 +6320,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuthStatus"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Not signed in */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5582,7 +6385,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description When the caller asks for JSON */
+            /** @description When the caller asks for JSON (Accept: application/json) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5591,13 +6394,15 @@ export interface operations {
                     "application/json": components["schemas"]["LoggedOut"];
                 };
             };
-            /** @description Successful Response */
+            /** @description To the provider's sign-out, then the dashboard */
             302: {
                 headers: {
+                    /** @description Where to go next */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Redirected"];
                 };
             };
             /** @description Authentication required */
@@ -5665,7 +6470,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description When the caller asks for JSON */
+            /** @description When the caller asks for JSON (Accept: application/json) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5674,13 +6479,15 @@ export interface operations {
                     "application/json": components["schemas"]["LoggedOut"];
                 };
             };
-            /** @description Successful Response */
+            /** @description To the provider's sign-out, then the dashboard */
             302: {
                 headers: {
+                    /** @description Where to go next */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Redirected"];
                 };
             };
             /** @description Authentication required */
@@ -6596,13 +7403,13 @@ export interface operations {
                 /** @description all (default), a report key (missing_in_ninja, ...) or a type code */
                 type?: "all" | "missing_in_ninja" | "threatlocker_duplicates" | "ninja_duplicates" | "devices_that_should_not_have_threatlocker" | "display_name_mismatches" | "site_mismatches" | "MISSING_NINJA" | "DUPLICATE_TL" | "DUPLICATE_NINJA" | "SPARE_MISMATCH" | "DISPLAY_NAME_MISMATCH" | "SITE_MISMATCH" | "missing_ninja" | "duplicate_tl" | "duplicate_ninja" | "spare_mismatch" | "display_name_mismatch" | "site_mismatch";
                 /** @description a state, or open/unresolved/closed */
-                status?: ("active" | "resolved" | "manually_fixed" | "collector_verified" | "stale" | "open" | "unresolved" | "closed") | null;
+                status?: "active" | "resolved" | "manually_fixed" | "collector_verified" | "stale" | "open" | "unresolved" | "closed";
                 /** @description true or false (also 1/0, yes/no, on/off; any case) */
-                resolved?: boolean | null;
+                resolved?: boolean;
                 /** @description latest (default): the current report's exceptions; YYYY-MM-DD: that report's; all */
                 date?: string | ("latest" | "all") | unknown;
-                organization?: string | null;
-                hostname?: string | null;
+                organization?: string;
+                hostname?: string;
                 limit?: number;
                 offset?: number;
             };
@@ -7270,7 +8077,7 @@ export interface operations {
                 /** @description Hostname (or part of it); matched case-insensitively, also by canonical key */
                 q: string;
                 /** @description Only this vendor (default both) */
-                vendor?: ("ninja" | "threatlocker" | "Ninja" | "ThreatLocker") | null;
+                vendor?: "ninja" | "threatlocker" | "Ninja" | "ThreatLocker";
                 /** @description At most this many entries (capped at 200) */
                 limit?: number;
             };
@@ -7362,10 +8169,10 @@ export interface operations {
                 /** @description YYYY-MM-DD */
                 end_date: string;
                 /** @description summary (default) or full (device-level changes) */
-                detail_level?: ("summary" | "full") | null;
+                detail_level?: "summary" | "full";
                 /** @description true: the same as detail_level=full (when detail_level is absent) */
-                include_details?: boolean | null;
-                organization_name?: string | null;
+                include_details?: boolean;
+                organization_name?: string;
             };
             header?: never;
             path?: never;
@@ -7824,8 +8631,8 @@ export interface operations {
     get_status_api_windows_11_24h2_status_get: {
         parameters: {
             query?: {
-                /** @description An assessed snapshot date, YYYY-MM-DD (default: latest) */
-                date?: string | null;
+                /** @description An assessed snapshot date, YYYY-MM-DD (default: the latest) */
+                date?: string;
             };
             header?: never;
             path?: never;
@@ -7839,9 +8646,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CompatibilityStatus"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -7864,6 +8669,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No assessment for that date */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7912,12 +8726,12 @@ export interface operations {
     get_incompatible_api_windows_11_24h2_incompatible_get: {
         parameters: {
             query?: {
-                /** @description Only this organisation (exact name, any case) */
-                organization?: string | null;
-                /** @description An assessed snapshot date, YYYY-MM-DD (default: latest) */
-                date?: string | null;
+                /** @description Only this organisation (exact name, any case; 'Unknown' for devices without one) */
+                organization?: string;
+                /** @description An assessed snapshot date, YYYY-MM-DD (default: the latest) */
+                date?: string;
                 /** @description Page size (default: all) */
-                limit?: number | null;
+                limit?: number;
                 offset?: number;
             };
             header?: never;
@@ -7932,9 +8746,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["IncompatibleList"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -7957,6 +8769,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No assessment for that date */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8005,12 +8826,12 @@ export interface operations {
     get_compatible_api_windows_11_24h2_compatible_get: {
         parameters: {
             query?: {
-                /** @description Only this organisation (exact name, any case) */
-                organization?: string | null;
-                /** @description An assessed snapshot date, YYYY-MM-DD (default: latest) */
-                date?: string | null;
+                /** @description Only this organisation (exact name, any case; 'Unknown' for devices without one) */
+                organization?: string;
+                /** @description An assessed snapshot date, YYYY-MM-DD (default: the latest) */
+                date?: string;
                 /** @description Page size (default: all) */
-                limit?: number | null;
+                limit?: number;
                 offset?: number;
                 include_already_installed?: boolean;
             };
@@ -8026,9 +8847,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CompatibleList"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -8051,6 +8870,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No assessment for that date */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8099,12 +8927,12 @@ export interface operations {
     get_not_assessed_api_windows_11_24h2_not_assessed_get: {
         parameters: {
             query?: {
-                /** @description Only this organisation (exact name, any case) */
-                organization?: string | null;
-                /** @description An assessed snapshot date, YYYY-MM-DD (default: latest) */
-                date?: string | null;
+                /** @description Only this organisation (exact name, any case; 'Unknown' for devices without one) */
+                organization?: string;
+                /** @description An assessed snapshot date, YYYY-MM-DD (default: the latest) */
+                date?: string;
                 /** @description Page size (default: all) */
-                limit?: number | null;
+                limit?: number;
                 offset?: number;
             };
             header?: never;
@@ -8119,9 +8947,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["NotAssessedList"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -8144,6 +8970,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No assessment for that date */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8206,9 +9041,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DeviceHistory"];
                 };
             };
             /** @description Invalid input (the spec's code in the envelope) */
@@ -8231,6 +9064,15 @@ export interface operations {
             };
             /** @description The caller lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The device was never assessed */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8291,9 +9133,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RunAnswer"];
                 };
             };
             /** @description Authentication required */
@@ -8314,6 +9154,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description No Ninja snapshot to assess */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunFailed"];
+                };
+            };
             /** @description Too many requests */
             429: {
                 headers: {
@@ -8321,6 +9170,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The assessment failed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunFailed"];
                 };
             };
             /** @description The owning service is unreachable */
@@ -8356,15 +9214,15 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description YYYY-MM (default: the latest month with data) */
-                period?: string | null;
+                period?: string;
                 /** @description the organisation (default 1) */
                 organization_id?: number;
                 /** @description 2 = NinjaOne, 3 = ConnectWise; 0 = any */
-                vendor_id?: number | null;
+                vendor_id?: number;
                 /** @description one catalogue metric */
-                metric_name?: string | null;
+                metric_name?: string;
                 /** @description quickbooks, manual, collected or best (any case) */
-                data_source?: string | null;
+                data_source?: string;
             };
             header?: never;
             path?: never;
@@ -8459,7 +9317,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description YYYY-Q1..Q4 (default: the quarter of the latest month with data) */
-                period?: string | null;
+                period?: string;
                 /** @description the organisation (default 1) */
                 organization_id?: number;
             };
@@ -8661,11 +9519,11 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description YYYY-MM */
-                period?: string | null;
+                period?: string;
                 /** @description YYYY-MM (range mode, with end_period) */
-                start_period?: string | null;
+                start_period?: string;
                 /** @description YYYY-MM (range mode, with start_period) */
-                end_period?: string | null;
+                end_period?: string;
                 /** @description the organisation (default 1) */
                 organization_id?: number;
             };
@@ -9041,9 +9899,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description YYYY-MM: include the month's values */
-                period?: string | null;
+                period?: string;
                 /** @description any case: Support Tickets, Devices, Revenue, Expenses, Profit, General, Sales, Intermediate */
-                category?: string | null;
+                category?: string;
                 /** @description true: also the QuickBooks intermediate values (default false) */
                 include_intermediate?: boolean;
                 /** @description the organisation (default 1) */
@@ -9133,11 +9991,11 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description part of the tenant name, any case */
-                tenant_name?: string | null;
+                tenant_name?: string;
                 /** @description the tenant id, exact (any case) */
-                tenant_id?: string | null;
+                tenant_id?: string;
                 /** @description running, completed or failed (any case) */
-                status?: string | null;
+                status?: string;
                 /** @description default 50; a larger value than 200 is capped */
                 limit?: number;
                 offset?: number;
@@ -9324,7 +10182,7 @@ export interface operations {
                 /** @description include the findings (default true) */
                 include_findings?: boolean;
                 /** @description Critical, High, Medium, Low, Info (any case), or a comma-separated list of them */
-                severity?: string | null;
+                severity?: string;
             };
             header?: never;
             path: {
@@ -9541,7 +10399,7 @@ export interface operations {
                 /** @description include the findings (default true) */
                 include_findings?: boolean;
                 /** @description Critical, High, Medium, Low, Info (any case), or a comma-separated list of them */
-                severity?: string | null;
+                severity?: string;
             };
             header?: never;
             path: {
@@ -9873,7 +10731,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Critical, High, Medium, Low, Info (any case), or a comma-separated list of them */
-                severity?: string | null;
+                severity?: string;
             };
             header?: never;
             path: {
@@ -9971,7 +10829,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description the other audit's id (default: the previous completed one) */
-                against?: number | null;
+                against?: number;
             };
             header?: never;
             path: {
@@ -10069,7 +10927,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description part of the tenant name, any case */
-                tenant_name?: string | null;
+                tenant_name?: string;
             };
             header?: never;
             path?: never;
