@@ -51,7 +51,7 @@ class BulkUpdateBody(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     exception_ids: Annotated[
-        list[Annotated[int, BeforeValidator(_json_integer), Field(ge=1, le=2**63 - 1)]],
+        list[Annotated[int, Field(ge=1, le=2**63 - 1), BeforeValidator(_json_integer)]],
         # At least one id (documented; the route answers the replaced system's message for an empty list).
         Field(max_length=MAX_BULK_IDS, json_schema_extra={"minItems": 1, **bare_error(missing=NO_IDS)}),
     ]
