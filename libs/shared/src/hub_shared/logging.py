@@ -37,7 +37,11 @@ def configure_logging(service: str, level: str = "INFO", json_output: bool | Non
         structlog.processors.StackInfoRenderer(),
         structlog.processors.format_exc_info,
     ]
-    renderer: Any = structlog.processors.JSONRenderer() if json_output else structlog.dev.ConsoleRenderer(colors=False)
+    # Plain tracebacks: with `rich` installed (a dependency of dev tools) structlog would otherwise render each
+    # exception with every frame's locals, which took ~12 s per logged error on a large asyncpg frame and
+    # stalled the request that logged it.
+    console = structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
+    renderer: Any = structlog.processors.JSONRenderer() if json_output else console
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),

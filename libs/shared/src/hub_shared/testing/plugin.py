@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from hub_shared.db import Database
 from hub_shared.devtools import drop_database, ensure_database, migrate_all
 from hub_shared.events import SUBSCRIPTIONS
+from hub_shared.logging import configure_logging
 from hub_shared.registry import installed_services
 from hub_shared.runtime import ServiceRuntime, ServiceSpec
 from hub_shared.settings import ServiceSettings
@@ -42,6 +43,13 @@ class BusNames:
     dead_exchange: str
     queue_prefix: str
 
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The services' own log configuration, as their processes have it. Left to structlog's defaults, a logged
+    exception is rendered by `rich` with every frame's locals — seconds per error, long enough to time out the
+    request that logged it."""
+    configure_logging("tests", "INFO", json_output=False)
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
