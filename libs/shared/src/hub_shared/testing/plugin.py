@@ -44,12 +44,12 @@ class BusNames:
     queue_prefix: str
 
 
-
 def pytest_configure(config: pytest.Config) -> None:
     """The services' own log configuration, as their processes have it. Left to structlog's defaults, a logged
     exception is rendered by `rich` with every frame's locals — seconds per error, long enough to time out the
     request that logged it."""
     configure_logging("tests", "INFO", json_output=False)
+
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
