@@ -20,6 +20,16 @@ RUN mkdir /manifests \
     && find . -name pyproject.toml -not -path "*/node_modules/*" -not -path "*/.venv/*" -print0 \
        | tar --null -cf - -T - uv.lock | tar -xf - -C /manifests
 
+# ---- console: the web console's static files (npm ci + vite build, pinned by package-lock.json) -------------
+# Served by the gateway at / (CONSOLE_DIST_DIR); the other services' images carry the ~1 MB too, which keeps
+# this one recipe for every SERVICE (BuildKit builds the stage once and reuses it for every image).
+FROM node:20-slim AS console
+WORKDIR /console
+COPY console/package.json console/package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY console/ ./
+RUN npm run build
+
 # ---- builder: resolve and install from the workspace lock ------------------------------------
 FROM python:3.11-slim AS builder
 ARG SERVICE
@@ -56,7 +66,9 @@ WORKDIR /app
 COPY --from=builder /app/.venv /app/.venv
 COPY --from=builder /app/libs/shared/src /app/libs/shared/src
 COPY --from=builder /app/services/${SERVICE}/src /app/services/${SERVICE}/src
+COPY --from=console /console/dist /app/console/dist
 ENV PATH="/app/.venv/bin:$PATH" \
+    CONSOLE_DIST_DIR=/app/console/dist \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     HUB_SERVICE=${SERVICE} \
