@@ -32,6 +32,12 @@ COVERED_PREFIXES = (
     "/api/collectors",
     "/api/auth",
     "/api/windows-11-24h2",
+    "/api/variance-report",
+    "/api/variances",
+    "/api/exceptions",
+    "/api/devices",
+    "/api/ninja",
+    "/api/organization-aliases",
 )
 # Operations left out on purpose, each with its reason.
 EXCLUDED_OPERATIONS: dict[str, str] = {}
