@@ -136,6 +136,20 @@ async def test_a_wrong_method_with_a_body_reaches_the_service_and_answers_its_40
     assert response.headers["allow"] == "POST"
 
 
+async def test_the_gateways_own_paths_answer_405_with_allow_for_an_undeclared_method(gateway) -> None:
+    client, _, _ = gateway
+    for method, path, allow in (
+        ("DELETE", "/api/health", "GET"),
+        ("PUT", "/api/status", "GET"),
+        ("DELETE", "/api/collectors/run", "POST"),
+        ("POST", "/api/collectors/runs/batch/bc_1", "GET"),
+    ):
+        response = await client.request(method, path)
+        assert response.status_code == 405, (method, path, response.text)
+        assert response.headers["allow"] == allow, (method, path)
+    assert (await client.delete("/api/no-such-route")).status_code == 404
+
+
 async def test_a_client_that_accepts_no_encoding_gets_none_from_the_service(gateway) -> None:
     client, _, _ = gateway
     request = client.build_request("POST", "/api/exceptions/7/resolve", json={})
