@@ -38,6 +38,8 @@ COVERED_PREFIXES = (
     "/api/devices",
     "/api/ninja",
     "/api/organization-aliases",
+    "/api/qbr",
+    "/api/tenantsweep",
 )
 # Operations left out on purpose, each with its reason.
 EXCLUDED_OPERATIONS: dict[str, str] = {}
