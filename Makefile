@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 UV := $(shell ./scripts/ensure-uv.sh)
 PY := .venv/bin/python
+# The targets here are development tools: they run with the development signing key and placeholders
+# admitted (README "Configuration"). A real deployment leaves HUB_ENV unset (production).
+export HUB_ENV ?= development
 
 .PHONY: install dev test lint fmt up down migrate infra clean bench console contract
 

@@ -27,6 +27,7 @@ from hub_shared.identity import (
 )
 
 KEY = "shared-secret-for-tests-000"
+AUD = "qbr"  # the service the stand-in app below plays
 
 
 def session_identity(**overrides: object) -> Identity:
@@ -39,9 +40,9 @@ def test_a_signed_identity_verifies_to_the_same_identity() -> None:
     identity = issue_identity(
         "token:scanner", "token", name="scanner", scopes=("tenantsweep:write",), ttl_seconds=60, now=1_000
     )
-    header = sign_identity(identity, KEY)
+    header = sign_identity(identity, KEY, audience=AUD)
     assert header.startswith("v1.") and header.count(".") == 2
-    assert verify_identity(header, KEY, now=1_030) == identity
+    assert verify_identity(header, KEY, audience=AUD, now=1_030) == identity
     assert identity.expires_at == 1_060 and identity.issued_at == 1_000
     assert identity.authenticated and identity.has_scope("tenantsweep:read")
     assert not identity.has_scope("qbr:read")
@@ -49,20 +50,20 @@ def test_a_signed_identity_verifies_to_the_same_identity() -> None:
 
 def test_tampering_a_wrong_key_expiry_and_garbage_are_all_refused() -> None:
     now = time.time()
-    header = sign_identity(session_identity(now=now), KEY)
+    header = sign_identity(session_identity(now=now), KEY, audience=AUD)
     version, payload, signature = header.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     claims["sub"] = "admin@example.com"
     forged_payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
-    assert verify_identity(f"{version}.{forged_payload}.{signature}", KEY) is None
-    assert verify_identity(header, "another-key-of-enough-length") is None
-    assert verify_identity(header, KEY, now=now + 61) is None
-    assert verify_identity(header, KEY, now=now + 59) is not None
+    assert verify_identity(f"{version}.{forged_payload}.{signature}", KEY, audience=AUD) is None
+    assert verify_identity(header, "another-key-of-enough-length", audience=AUD) is None
+    assert verify_identity(header, KEY, audience=AUD, now=now + 61) is None
+    assert verify_identity(header, KEY, audience=AUD, now=now + 59) is not None
     for garbage in (None, "", "forged-admin", "v1.x", "v2." + header[3:], header + ".", "v1." + "a" * 5000):
-        assert verify_identity(garbage, KEY) is None
+        assert verify_identity(garbage, KEY, audience=AUD) is None
     # Validly signed but not an identity: still refused.
     odd = base64.urlsafe_b64encode(b'{"sub": 1, "method": "root", "exp": 9999999999}').rstrip(b"=").decode()
-    assert verify_identity(f"v1.{odd}.{_signature(KEY, 'v1.' + odd)}", KEY) is None
+    assert verify_identity(f"v1.{odd}.{_signature(KEY, 'v1.' + odd)}", KEY, audience=AUD) is None
 
 
 def test_scopes() -> None:
@@ -78,7 +79,9 @@ def test_scopes() -> None:
 @pytest.fixture
 async def service() -> httpx.AsyncClient:
     app = FastAPI()
-    app.state.runtime = SimpleNamespace(settings=SimpleNamespace(hub_internal_signing_key=KEY))
+    app.state.runtime = SimpleNamespace(
+        settings=SimpleNamespace(hub_internal_signing_key=KEY), spec=SimpleNamespace(name=AUD)
+    )
     install_error_handlers(app)
 
     @app.get("/api/qbr/who")
@@ -98,9 +101,11 @@ async def service() -> httpx.AsyncClient:
 
 async def test_services_verify_the_header_with_dependencies(service: httpx.AsyncClient) -> None:
     async with service as client:
-        signed = {IDENTITY_HEADER: sign_identity(session_identity(), KEY)}
-        token = {IDENTITY_HEADER: sign_identity(issue_identity("token:x", "token", scopes=("qbr:read",)), KEY)}
-        forged = {IDENTITY_HEADER: sign_identity(session_identity(), "not-the-shared-key-000")}
+        signed = {IDENTITY_HEADER: sign_identity(session_identity(), KEY, audience=AUD)}
+        token = {
+            IDENTITY_HEADER: sign_identity(issue_identity("token:x", "token", scopes=("qbr:read",)), KEY, audience=AUD)
+        }
+        forged = {IDENTITY_HEADER: sign_identity(session_identity(), "not-the-shared-key-000", audience=AUD)}
 
         assert (await client.get("/api/qbr/who", headers=signed)).json() == {"user": "dana@example.com"}
         assert (await client.get("/api/qbr/who", headers=forged)).json() == {"user": None}
@@ -125,6 +130,33 @@ async def test_services_verify_the_header_with_dependencies(service: httpx.Async
         resolved = await client.post("/api/exceptions/4/resolve", headers=signed)
         assert resolved.json() == {"resolved_by": "dana@example.com"}
         anonymous = await client.post(
-            "/api/exceptions/4/resolve", headers={IDENTITY_HEADER: sign_identity(anonymous_identity(), KEY)}
+            "/api/exceptions/4/resolve",
+            headers={IDENTITY_HEADER: sign_identity(anonymous_identity(), KEY, audience=AUD)},
         )
         assert (anonymous.status_code, anonymous.json()) == (401, {"error": "Authentication required"})
+
+
+def test_a_header_minted_for_one_service_is_refused_by_another() -> None:
+    """Issue 17 finding 1: the audience (the target service) is signed into the header and checked."""
+    header = sign_identity(session_identity(), KEY, audience="variance")
+    assert verify_identity(header, KEY, audience="variance") is not None
+    assert verify_identity(header, KEY, audience="qbr") is None
+    assert verify_identity(header, KEY, audience="tenantsweep") is None
+    # A header without any audience (as signed before audiences existed) is refused too.
+    claims = {**session_identity().to_payload()}
+    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    assert verify_identity(f"v1.{payload}.{_signature(KEY, 'v1.' + payload)}", KEY, audience="qbr") is None
+
+
+async def test_a_replayed_header_and_a_non_ascii_signature_are_401_not_500(service: httpx.AsyncClient) -> None:
+    """Issue 17 findings 1 and 12: another service's header is not believed; a signature with a byte outside
+    ASCII is a plain 401 (the comparison used to raise TypeError and the service answered 500)."""
+    async with service as client:
+        other = {IDENTITY_HEADER: sign_identity(session_identity(), KEY, audience="tenantsweep")}
+        assert (await client.post("/api/qbr/thresholds", headers=other)).status_code == 401
+        header = sign_identity(session_identity(), KEY, audience=AUD)
+        version, payload, _ = header.split(".")
+        odd = f"{version}.{payload}.\u00e9t\u00e9".encode("latin-1")
+        answer = await client.post("/api/qbr/thresholds", headers=[(IDENTITY_HEADER.encode(), odd)])
+        assert answer.status_code == 401, answer.text
+        assert verify_identity(f"{version}.{payload}.\u00e9t\u00e9", KEY, audience=AUD) is None

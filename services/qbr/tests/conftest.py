@@ -78,7 +78,7 @@ async def write_snapshot(database: Database, day: date, devices: Iterable[dict[s
 def signed(settings: QbrSettings, user: str = ALICE, scopes: tuple[str, ...] = ("*",)) -> dict[str, str]:
     """The identity header the gateway sends for a signed-in person (or a token with ``scopes``)."""
     identity = issue_identity(user, "session", email=user, scopes=scopes)
-    return {"x-hub-identity": sign_identity(identity, settings.hub_internal_signing_key)}
+    return {"x-hub-identity": sign_identity(identity, settings.hub_internal_signing_key, audience="qbr")}
 
 
 @dataclass

@@ -37,7 +37,7 @@ def identity_header(
     """The X-Hub-Identity header the gateway would send for this caller."""
     email = user if method == "session" else None
     identity = issue_identity(user, method, email=email, name=user, scopes=scopes, ttl_seconds=ttl_seconds)
-    return {"x-hub-identity": sign_identity(identity, key)}
+    return {"x-hub-identity": sign_identity(identity, key, audience="tenantsweep")}
 
 
 def finding(check_id: str, severity: str = "High", status: str = "fail", **extra: Any) -> dict[str, Any]:

@@ -66,7 +66,7 @@ class VarianceHub:
         """The identity header the gateway would send for a signed-in user."""
         settings = self.runtime.settings
         identity = issue_identity(user, "session", email=user, scopes=scopes)
-        return {"x-hub-identity": sign_identity(identity, settings.hub_internal_signing_key)}
+        return {"x-hub-identity": sign_identity(identity, settings.hub_internal_signing_key, audience="variance")}
 
     async def inbox_count(self) -> int:
         async with self.database.transaction() as session:

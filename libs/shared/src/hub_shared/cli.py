@@ -64,8 +64,9 @@ def build_parser(spec: ServiceSpec) -> argparse.ArgumentParser:
 
 
 def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
-    """Extra uvicorn options a service's settings ask for (the gateway's TLS files)."""
-    options: dict[str, Any] = {}
+    """Extra uvicorn options a service's settings ask for: the trusted proxies (``FORWARDED_ALLOW_IPS``)
+    and the gateway's TLS files."""
+    options: dict[str, Any] = {"proxy_headers": True, "forwarded_allow_ips": settings.forwarded_allow_ips}
     cert = getattr(settings, "tls_cert_file", None)
     key = getattr(settings, "tls_key_file", None)
     if cert and key:
@@ -104,7 +105,6 @@ def main(spec: ServiceSpec, argv: Sequence[str] | None = None, settings: Service
             port=port,
             log_config=None,
             access_log=False,
-            proxy_headers=True,
             timeout_graceful_shutdown=10,
             **uvicorn_options(settings),
         )

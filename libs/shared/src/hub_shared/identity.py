@@ -7,8 +7,10 @@ else, so a client that sends its own header (the gateway drops it) or a request 
 is not believed.
 
 Format: ``v1.<base64url(JSON payload)>.<base64url(HMAC-SHA256(key, "v1." + payload))>``. The payload is
-``{"sub", "method", "email", "name", "scopes", "iat", "exp"}``; ``exp`` is about a minute after the
-gateway saw the request, which bounds the replay window of a leaked header.
+``{"sub", "method", "email", "name", "scopes", "aud", "iat", "exp"}``; ``exp`` is about a minute after the
+gateway saw the request, which bounds the replay window of a leaked header. ``aud`` is the service the
+gateway forwarded the request to (its ``ServiceSpec.name``): a service believes only headers minted for
+itself, so a header captured at one service cannot be replayed to another.
 
 Services use :func:`current_identity` (``Identity | None``), :func:`require_identity` (401 unless an
 authenticated caller) or :func:`require_scope` as FastAPI dependencies.
@@ -127,27 +129,34 @@ def _signature(key: str, signed_part: str) -> str:
     return _b64encode(digest)
 
 
-def sign_identity(identity: Identity, key: str) -> str:
-    """The header value that vouches for ``identity`` (signed with the shared key)."""
-    payload = json.dumps(identity.to_payload(), separators=(",", ":"), sort_keys=True).encode("utf-8")
+def sign_identity(identity: Identity, key: str, *, audience: str) -> str:
+    """The header value that vouches for ``identity`` to the service ``audience`` (signed with the shared
+    key)."""
+    claims = {**identity.to_payload(), "aud": audience}
+    payload = json.dumps(claims, separators=(",", ":"), sort_keys=True).encode("utf-8")
     signed_part = f"{_VERSION}.{_b64encode(payload)}"
     return f"{signed_part}.{_signature(key, signed_part)}"
 
 
-def verify_identity(header: str | None, key: str, *, now: float | None = None) -> Identity | None:
-    """The identity in ``header`` if it is well-formed, signed with ``key`` and not expired; else None."""
-    if not header or len(header) > MAX_HEADER_LENGTH:
+def verify_identity(header: str | None, key: str, *, audience: str, now: float | None = None) -> Identity | None:
+    """The identity in ``header`` if it is well-formed, signed with ``key``, minted for ``audience`` and not
+    expired; else None."""
+    # Header values arrive decoded as latin-1: anything outside ASCII is not ours (and would make the
+    # comparison below raise instead of answer).
+    if not header or len(header) > MAX_HEADER_LENGTH or not header.isascii():
         return None
     parts = header.split(".")
     if len(parts) != 3 or parts[0] != _VERSION:
         return None
     signed_part = f"{parts[0]}.{parts[1]}"
-    # Constant-time comparison: the signature must not be guessable byte by byte.
-    if not hmac.compare_digest(_signature(key, signed_part), parts[2]):
+    # Constant-time comparison of bytes: the signature must not be guessable byte by byte.
+    if not hmac.compare_digest(_signature(key, signed_part).encode("ascii"), parts[2].encode("ascii")):
         return None
     try:
         payload = json.loads(_b64decode(parts[1]))
     except (ValueError, binascii.Error):
+        return None
+    if not isinstance(payload, dict) or payload.get("aud") != audience:
         return None
     return _identity_from_payload(payload, time.time() if now is None else now)
 
@@ -181,12 +190,19 @@ def _signing_key(request: Request) -> str:
     return key
 
 
+def _audience(request: Request) -> str:
+    """This service's name: the audience a header must have been minted for."""
+    name: str = request.app.state.runtime.spec.name
+    return name
+
+
 def current_identity(request: Request) -> Identity | None:
-    """FastAPI dependency: the verified caller, or None when the header is missing, forged or stale."""
+    """FastAPI dependency: the verified caller, or None when the header is missing, forged, stale or
+    minted for another service."""
     cached = request.scope.get("hub_identity_verified")
     if cached is not None:
         return cast(Identity | None, cached[0])
-    identity = verify_identity(request.headers.get(IDENTITY_HEADER), _signing_key(request))
+    identity = verify_identity(request.headers.get(IDENTITY_HEADER), _signing_key(request), audience=_audience(request))
     request.scope["hub_identity_verified"] = (identity,)
     return identity
 

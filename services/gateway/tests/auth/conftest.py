@@ -134,7 +134,7 @@ class Upstreams:
         async def record(path: str, request: Request) -> dict[str, Any]:
             body = await request.body()
             header = request.headers.get(IDENTITY_HEADER)
-            identity = verify_identity(header, SIGNING_KEY)
+            identity = verify_identity(header, SIGNING_KEY, audience=name)
             self.seen.append(
                 {
                     "service": name,

@@ -121,7 +121,9 @@ async def test_protected_routes_answer_the_spec_401_without_credentials(make_edg
 
 
 async def test_a_forged_identity_header_from_a_client_is_ignored(make_edge) -> None:
-    forged = sign_identity(issue_identity("admin@evil.example", "session", scopes=("*",)), "guessed-key-0000000")
+    forged = sign_identity(
+        issue_identity("admin@evil.example", "session", scopes=("*",)), "guessed-key-0000000", audience="qbr"
+    )
     async with make_edge() as edge, edge.client() as anonymous:
         refused = await anonymous.get("/api/qbr/smartnumbers", headers={"x-hub-identity": forged})
         assert refused.status_code == 401

@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 
 from gateway.auth.models import auth_login_states, auth_sessions
 from gateway.auth.service import hash_secret
+from hub_shared.identity import verify_identity
 
 ALLOWED_EMAIL = "rmmiller@enersystems.com"
+SIGNING_KEY = "test-signing-key-0123456789"  # conftest's
 
 
 def set_cookies(response: httpx.Response) -> dict[str, Morsel[str]]:
@@ -106,6 +108,12 @@ async def test_browser_sign_in_yields_a_session_that_reaches_a_protected_service
         assert before + 55 <= identity.expires_at <= time.time() + 61
         # The service sees the signed identity, not the browser's credentials.
         assert seen["cookie"] is None and seen["authorization"] is None
+        # Issue 17 finding 1: the header names its audience; replayed to another service it is refused.
+        assert verify_identity(seen["header"], SIGNING_KEY, audience="qbr") == identity
+        for other in ("tenantsweep", "variance", "assessment", "collector_ninja"):
+            assert verify_identity(seen["header"], SIGNING_KEY, audience=other) is None
+        await browser.get("/api/tenantsweep/audits")
+        assert verify_identity(edge.upstreams.seen[-1]["header"], SIGNING_KEY, audience="tenantsweep") is not None
 
 
 async def test_sign_in_compares_emails_case_insensitively(make_edge) -> None:
@@ -247,3 +255,28 @@ async def test_the_session_cookie_is_secure_by_default(make_edge) -> None:
         finished = await browser.get(callback, headers={"cookie": f"hub_login_state={login_cookie.value}"})
         assert finished.status_code == 302
         assert set_cookies(finished)["session"]["secure"] is True
+
+
+# --- issue 17 finding 3: only a verified email signs in; no mutable fallbacks ---
+
+
+async def test_an_unverified_email_does_not_sign_in(make_edge, smith) -> None:
+    async with make_edge() as edge, edge.client() as browser:
+        for verified in (False, "false"):
+            edge.provider.rewrite_id_token = smith.resign(email_verified=verified)
+            refused = await edge.sign_in(browser, ALLOWED_EMAIL)
+            assert (refused.status_code, refused.json()) == (
+                400,
+                {"error": "Failed to get user profile", "details": "the provider has not verified the email address"},
+            )
+        edge.provider.rewrite_id_token = smith.resign(email_verified=True)
+        assert (await edge.sign_in(browser, ALLOWED_EMAIL)).status_code == 302
+        assert await count(edge, auth_sessions) == 1
+
+
+async def test_the_mutable_username_claims_are_not_an_email(make_edge, smith) -> None:
+    async with make_edge() as edge, edge.client() as browser:
+        edge.provider.rewrite_id_token = smith.resign(email=None, preferred_username=ALLOWED_EMAIL, upn=ALLOWED_EMAIL)
+        refused = await edge.sign_in(browser, ALLOWED_EMAIL)
+        assert (refused.status_code, refused.json()["details"]) == (400, "the ID token carries no email address")
+        assert await count(edge, auth_sessions) == 0

@@ -110,16 +110,68 @@ async def test_a_cross_origin_post_with_a_session_cookie_is_refused(make_edge) -
         assert (await browser.get("/api/qbr/thresholds", headers={"origin": EVIL})).status_code == 200
 
 
-async def test_bearer_token_requests_are_exempt_from_the_origin_check(make_edge) -> None:
+async def test_bearer_token_requests_need_no_origin_but_an_untrusted_one_is_refused(make_edge) -> None:
     async with make_edge() as edge, edge.client() as script:
         async with edge.runtime.database.transaction() as db:
             token, _ = await edge.auth.create_token(
                 db, name="ci", scopes=["qbr:write"], expires_at=utcnow() + timedelta(days=1)
             )
-        answer = await script.post(
-            "/api/qbr/thresholds",
-            json={},
-            headers={"authorization": f"Bearer {token}", "origin": EVIL, "cookie": "session=stale"},
-        )
+        bearer = {"authorization": f"Bearer {token}"}
+        # A script sends no Origin; a stale cookie in its jar does not make it a browser's request.
+        answer = await script.post("/api/qbr/thresholds", json={}, headers={**bearer, "cookie": "session=stale"})
         assert answer.status_code == 200
         assert edge.upstreams.seen[-1]["identity"].user == "token:ci"
+        # Issue 17 finding 4: an Origin that is present and not trusted is refused, token or not.
+        refused = await script.post("/api/qbr/thresholds", json={}, headers={**bearer, "origin": EVIL})
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "CSRF_REJECTED"
+        assert len(edge.upstreams.seen) == 1
+
+
+UNTRUSTED = "Cross-origin request refused: a request that changes data must come from a trusted origin"
+
+
+async def test_a_cross_site_write_without_any_cookie_is_refused(make_edge) -> None:
+    """Issue 17 finding 4: under SameSite=Lax a cross-site POST carries no cookie; an employee's browser
+    inside the network could still resolve exceptions or start collections on a public route."""
+    async with make_edge() as edge, edge.client() as browser:
+        for origin in (EVIL, "null"):
+            for method, path in (("POST", "/api/exceptions/5/resolve"), ("POST", "/api/collectors/run")):
+                refused = await browser.request(method, path, json={}, headers={"origin": origin})
+                assert refused.status_code == 403, (origin, path, refused.text)
+                assert UNTRUSTED in refused.text
+        assert edge.upstreams.seen == []
+        # The dashboard, the gateway's own pages and scripts (no Origin at all) still write.
+        for headers in ({"origin": DASHBOARD}, {"origin": edge.base}, {}):
+            passed = await browser.post("/api/exceptions/5/resolve", json={}, headers=headers)
+            assert passed.status_code == 200, headers
+        # Reading cross-origin stays allowed (CORS keeps the answer from the other site).
+        assert (await browser.get("/api/variances/available-dates", headers={"origin": EVIL})).status_code == 200
+
+
+async def test_a_write_with_a_body_must_be_json(make_edge) -> None:
+    """Issue 17 finding 4: a no-cors fetch can only send text/plain, form or multipart bodies; FastAPI would
+    parse any of them as JSON. The spec's curl and fetch examples all say application/json."""
+    async with make_edge() as edge, edge.client() as browser:
+        body = b'{"exception_ids": [1, 2, 3]}'
+        for content_type in (
+            None,
+            "text/plain;charset=UTF-8",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+        ):
+            headers = {} if content_type is None else {"content-type": content_type}
+            refused = await browser.post("/api/exceptions/bulk-resolve", content=body, headers=headers)
+            assert refused.status_code == 415, (content_type, refused.text)
+            assert refused.json() == {"error": "Unsupported media type: send the request body as application/json"}
+        tenantsweep = await browser.patch(
+            "/api/tenantsweep/audits/1", content=b"{}", headers={"content-type": "text/plain"}
+        )
+        assert tenantsweep.status_code == 415 and tenantsweep.json()["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
+        assert edge.upstreams.seen == []
+        for content_type in ("application/json", "application/json; charset=utf-8", "application/merge-patch+json"):
+            passed = await browser.post(
+                "/api/exceptions/bulk-resolve", content=body, headers={"content-type": content_type}
+            )
+            assert passed.status_code == 200, content_type
+        # No body, no type needed: the spec's `curl -X POST .../api/windows-11-24h2/run` has neither.
+        assert (await browser.post("/api/exceptions/5/resolve")).status_code == 200

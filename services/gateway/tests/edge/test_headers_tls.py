@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import ipaddress
 import ssl
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import pytest
 import uvicorn
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -64,7 +67,12 @@ async def test_https_is_served_directly_with_hsts(service_settings, tmp_path: Pa
     cert_file, key_file = self_signed(tmp_path)
     settings = service_settings(SPEC, tls_cert_file=cert_file, tls_key_file=key_file, log_json=False)
     options = uvicorn_options(settings)  # what `python -m gateway serve` hands uvicorn
-    assert options == {"ssl_certfile": str(cert_file), "ssl_keyfile": str(key_file)}
+    assert options == {
+        "proxy_headers": True,
+        "forwarded_allow_ips": "127.0.0.1",
+        "ssl_certfile": str(cert_file),
+        "ssl_keyfile": str(key_file),
+    }
     port = free_port()
     app = create_app(ServiceRuntime(SPEC, settings, run_worker=False))
     server = uvicorn.Server(
@@ -91,3 +99,61 @@ async def test_https_is_served_directly_with_hsts(service_settings, tmp_path: Pa
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 10)
+
+
+async def test_hsts_is_sent_whenever_the_public_url_is_https(make_edge) -> None:
+    """Issue 17 finding 5 / issue 15 defect 4: behind an ingress that ends TLS the gateway speaks plain
+    HTTP, yet browsers reach it over https: the public URL decides."""
+    async with make_edge(public_base_url="https://hub.example.com") as edge, edge.client() as client:
+        for path in ("/api/auth/status", "/api/qbr/metrics/devices-by-client", "/docs"):
+            answer = await client.get(path)
+            assert answer.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains", path
+
+
+@contextlib.asynccontextmanager
+async def served_like_the_cli(settings) -> AsyncIterator[str]:
+    """The gateway under uvicorn with the options `python -m gateway serve` gives it."""
+    port = free_port()
+    app = create_app(ServiceRuntime(SPEC, settings, run_worker=False))
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_config=None, access_log=False, **uvicorn_options(settings)
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            assert not task.done(), "server stopped before starting"
+            await asyncio.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
+
+
+async def test_the_trusted_proxies_are_a_setting(service_settings) -> None:
+    """Issue 17 finding 5 / issue 15 defect 4: FORWARDED_ALLOW_IPS decides whose X-Forwarded-For is the
+    client: from a trusted proxy each client has its own sign-in bucket (one attacker cannot exhaust it
+    for everyone); from anyone else the header is ignored."""
+
+    async def logins(forwarded_allow_ips: str) -> list[int]:
+        settings = service_settings(SPEC, forwarded_allow_ips=forwarded_allow_ips, rate_limit_login_per_minute=1)
+        async with served_like_the_cli(settings) as base, httpx.AsyncClient(base_url=base, timeout=10) as client:
+            statuses = []
+            for client_ip in ("203.0.113.7", "198.51.100.9", "203.0.113.7"):
+                headers = {"x-forwarded-for": client_ip, "x-forwarded-proto": "https"}
+                statuses.append((await client.get("/api/auth/microsoft/login", headers=headers)).status_code)
+            return statuses
+
+    # 503: sign-in is not configured here, but the rate limiter ran first.
+    assert await logins("127.0.0.1") == [503, 503, 429]
+    assert await logins("10.0.0.0/8, 192.0.2.1") == [503, 429, 429]
+
+
+def test_forwarded_allow_ips_must_be_addresses_or_networks() -> None:
+    from hub_shared.settings import ServiceSettings
+
+    assert ServiceSettings(forwarded_allow_ips=" 10.0.0.0/8 , ::1 ").forwarded_allow_ips == "10.0.0.0/8,::1"
+    assert ServiceSettings(forwarded_allow_ips="*").forwarded_allow_ips == "*"
+    for bad in ("ingress.local", "10.0.0.0/33", ""):
+        with pytest.raises(ValueError):
+            ServiceSettings(forwarded_allow_ips=bad)

@@ -1,15 +1,17 @@
-"""Through the real gateway: ``/api/qbr/metric-definitions`` answers without credentials (values included),
-its errors keep the QBR envelope, and every other QBR route still answers the spec's 401 body to the same
-caller."""
+"""Through the real gateway: ``/api/qbr/metric-definitions`` answers without credentials (the definitions;
+a month's values need ``qbr:read``), its errors keep the QBR envelope, and every other QBR route still
+answers the spec's 401 body to the same caller."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AsyncExitStack
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
+from gateway.auth.service import utcnow
 from hub_shared.app import create_app
 from hub_shared.runtime import ServiceRuntime
 from hub_shared.testing.servers import running_server
@@ -37,8 +39,18 @@ async def test_metric_definitions_are_public_at_the_gateway_and_the_rest_of_qbr_
             anonymous = hub.client
             assert "authorization" not in anonymous.headers and not anonymous.cookies
 
+            month = {"period": "2025-11", "category": "expenses"}
+            # Issue 17 finding 2: the month's values are financial data; anonymous callers get none.
+            hidden = await anonymous.get("/api/qbr/metric-definitions", params=month)
+            assert hidden.status_code == 401 and "1500.5" not in hidden.text, hidden.text
+            async with hub.database.transaction() as db:
+                token, _ = (
+                    await hub.runtimes["gateway"]
+                    .state["auth"]
+                    .create_token(db, name="qbr-reader", scopes=["qbr:read"], expires_at=utcnow() + timedelta(days=1))
+                )
             answer = await anonymous.get(
-                "/api/qbr/metric-definitions", params={"period": "2025-11", "category": "expenses"}
+                "/api/qbr/metric-definitions", params=month, headers={"authorization": f"Bearer {token}"}
             )
             assert answer.status_code == 200, answer.text
             data = answer.json()["data"]

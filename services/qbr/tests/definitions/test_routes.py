@@ -12,7 +12,7 @@ import httpx
 
 from qbr.catalog import METRIC_NAMES
 
-from ..conftest import QbrApp, collect, error_of, hand_made_fleet, write_snapshot
+from ..conftest import QbrApp, collect, error_of, hand_made_fleet, signed, write_snapshot
 
 URL = "/api/qbr/metric-definitions"
 NOV_30 = date(2025, 11, 30)
@@ -28,7 +28,9 @@ async def anonymous(qbr: QbrApp, **params: Any) -> httpx.Response:
 
 
 async def data_of(qbr: QbrApp, **params: Any) -> dict[str, Any]:
-    response = await anonymous(qbr, **params)
+    """The definitions are public; a month's values need ``qbr:read`` (issue 17 finding 2)."""
+    with_values = bool(str(params.get("period", "")).strip())
+    response = await (qbr.get(URL, **params) if with_values else anonymous(qbr, **params))
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     assert set(body) == {"success", "data"} and body["success"] is True
@@ -349,6 +351,25 @@ async def test_category_and_intermediate_filters(qbr: QbrApp) -> None:
     error_of(await anonymous(qbr, include_intermediate=""), 400, "INVALID_PARAMETER")
     error_of(await anonymous(qbr, category=""), 400, "INVALID_PARAMETER")
     error_of(await anonymous(qbr, period=" "), 400, "INVALID_PERIOD")
+
+
+async def test_a_months_values_need_qbr_read(qbr: QbrApp) -> None:
+    """Issue 17 finding 2: the month's stored figures (and with include_intermediate the QuickBooks
+    payroll, owner compensation and revenue) are what /api/qbr/metrics/monthly protects."""
+    await store_intermediate(qbr, date(2025, 11, 1), payroll_total="90000")
+    for params in ({"period": "2025-11"}, {"period": "2025-11", "include_intermediate": "true"}):
+        refused = await anonymous(qbr, **params)
+        assert refused.status_code == 401, refused.text
+        assert refused.json()["error"]["code"] == "UNAUTHORIZED"
+        assert "90000" not in refused.text
+        lacking = await qbr.http.get(URL, params=params, headers=signed(qbr.settings, scopes=("tenantsweep:read",)))
+        assert (lacking.status_code, lacking.json()["error"]["code"]) == (403, "FORBIDDEN")
+        reader = await qbr.http.get(URL, params=params, headers=signed(qbr.settings, scopes=("qbr:read",)))
+        assert reader.status_code == 200 and reader.json()["data"]["period"] == "2025-11"
+    intermediate = by_key(await data_of(qbr, period="2025-11", include_intermediate="true"))
+    assert intermediate["payroll_total"]["value"] == 90000
+    # Without a period nothing stored is shown, to anyone.
+    assert "value" not in by_key(await data_of(qbr, include_intermediate="true"))["payroll_total"]
 
 
 async def test_bad_parameters_answer_400_in_the_qbr_envelope(qbr: QbrApp) -> None:

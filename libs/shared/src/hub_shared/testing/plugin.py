@@ -10,6 +10,10 @@ Fixtures:
 - ``service_settings(spec, **overrides)``: a service's settings pointing at the above.
 - ``database``: a :class:`~hub_shared.db.Database` on the test database; every table of the hub's
   schemas is emptied after the test, so tests stay independent.
+
+Tests run as development (``HUB_ENV=development``, also for the services they start as subprocesses):
+the development signing key and short test keys are admitted. A test of the production checks sets
+``hub_env="production"`` itself.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ from hub_shared.registry import installed_services
 from hub_shared.runtime import ServiceRuntime, ServiceSpec
 from hub_shared.settings import ServiceSettings
 from hub_shared.testing.infrastructure import postgres_server, rabbitmq_server, run_sync
+
+os.environ.setdefault("HUB_ENV", "development")
 
 
 @dataclass(frozen=True)

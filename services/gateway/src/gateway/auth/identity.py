@@ -2,9 +2,9 @@
 
 ``AuthenticationMiddleware`` turns the request's credentials into an :class:`~hub_shared.identity.Identity`
 (an ``Authorization: Bearer`` API token wins over a session cookie; neither is anonymous) and keeps it in
-the request state, with the signed header the proxy forwards to services. ``AuthorizationMiddleware``
-applies the access policy (``policy.py``): 401 with the spec's body when credentials are needed and
-missing, 403 when a session's user was taken off the allow-list or a token lacks the scope.
+the request state; the proxy signs it for the one service it forwards the request to (``aud``).
+``AuthorizationMiddleware`` applies the access policy (``policy.py``): 401 with the spec's body when
+credentials are needed and missing, 403 when a session's user was taken off the allow-list or a token lacks the scope.
 
 Between the two sits the rate limiter (``edge/security.py``), so limits key on the caller, not only the IP.
 """
@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.auth.policy import decide
 from gateway.auth.service import AuthService
 from hub_shared.db import Database
-from hub_shared.identity import Identity, anonymous_identity, sign_identity
+from hub_shared.identity import Identity, anonymous_identity
 from hub_shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -37,7 +37,6 @@ INVALID_TOKEN_MESSAGE = "The API token is invalid, expired or revoked"
 
 # Request-state keys (``request.state.<key>``).
 IDENTITY = "identity"
-SIGNED_IDENTITY = "signed_identity"
 AUTH_SESSION = "auth_session"
 AUTH_TOKEN = "auth_token"
 AUTH_PROBLEM = "auth_problem"
@@ -110,9 +109,6 @@ class AuthenticationMiddleware:
             problem = "store_unavailable"
         state[IDENTITY] = identity
         state[AUTH_PROBLEM] = problem
-        # Anonymous callers get no header at all: to a service, "no identity" and "anonymous" are the same.
-        if identity.authenticated:
-            state[SIGNED_IDENTITY] = sign_identity(identity, auth.signing_key)
         if problem in ("revoked", "stale_session"):
             send = self._clearing_cookie(send)
         await self.app(scope, receive, send)

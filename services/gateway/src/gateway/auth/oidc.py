@@ -10,6 +10,13 @@ forger could compute with the public client id) never are.
 The issuer must be tenant-specific for Microsoft (``https://login.microsoftonline.com/<tenant>/v2.0``):
 the multi-tenant ``common`` document names a templated issuer, which discovery rejects, because the
 allow-list matches on email and another tenant could mint any email it likes.
+
+Who signed in (:func:`identify`): only a *verified* ``email`` claim is matched against the allow-list.
+``email_verified`` must be true whenever the token carries it or the provider lists it among its
+``claims_supported``. Microsoft Entra ID sends no ``email_verified`` and lets users and admins set the
+``email`` claim, so there a person is the tenant's ``tid`` + ``oid`` and the email counts only when the
+optional claim ``xms_edov`` (email domain owner verified) is true. The mutable ``preferred_username`` /
+``upn`` are never used as an email.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 from authlib.deprecate import AuthlibDeprecationWarning
@@ -71,6 +78,7 @@ class ProviderMetadata:
     jwks_uri: str
     end_session_endpoint: str | None
     algorithms: tuple[str, ...]
+    claims_supported: tuple[str, ...] = ()
 
 
 class OidcClient:
@@ -124,6 +132,7 @@ class OidcClient:
                 jwks_uri=str(document["jwks_uri"]),
                 end_session_endpoint=document.get("end_session_endpoint"),
                 algorithms=algorithms or ("RS256",),
+                claims_supported=tuple(str(claim) for claim in document.get("claims_supported") or ()),
             )
         except KeyError as exc:
             raise provider_unavailable(f"the discovery document lacks {exc.args[0]}") from exc
@@ -246,13 +255,53 @@ class OidcClient:
         return f"{metadata.end_session_endpoint}{separator}{query}"
 
 
-def email_from_claims(claims: dict[str, Any]) -> str | None:
-    """The person's email: ``email``, else Microsoft's ``preferred_username`` (the UPN), else ``upn``."""
-    for claim in ("email", "preferred_username", "upn"):
-        value = claims.get(claim)
-        if isinstance(value, str) and "@" in value:
-            return value.strip().lower()
-    return None
+MICROSOFT_HOSTS = frozenset(
+    {"login.microsoftonline.com", "login.microsoftonline.us", "login.partner.microsoftonline.cn"}
+)
+
+
+def is_microsoft(issuer: str) -> bool:
+    return (urlsplit(issuer).hostname or "").lower() in MICROSOFT_HOSTS
+
+
+def _true(value: object) -> bool:
+    # Some providers send booleans as strings ("true").
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    subject: str  # who the provider says this is, for good: ``sub``, or ``<tid>/<oid>`` for Microsoft
+
+
+def identify(claims: dict[str, Any], metadata: ProviderMetadata) -> Person:
+    """The person a verified ID token names, by a verified email only (raises OidcError)."""
+    email = claims.get("email")
+    if not isinstance(email, str) or "@" not in email.strip():
+        raise OidcError(400, "Failed to get user profile", "the ID token carries no email address")
+    email = email.strip().lower()
+    if is_microsoft(metadata.issuer):
+        tid, oid = claims.get("tid"), claims.get("oid")
+        if not (isinstance(tid, str) and tid and isinstance(oid, str) and oid):
+            raise OidcError(400, "Failed to get user profile", "the ID token lacks the tid and oid claims")
+        # The issuer is tenant-specific (.../<tenant id>/v2.0) and ``iss`` was checked against it.
+        if f"/{tid.lower()}/" not in metadata.issuer.lower() + "/":
+            raise OidcError(400, "Invalid ID token", "the tid claim is not the configured tenant's")
+        if not (_true(claims.get("xms_edov")) or _true(claims.get("email_verified"))):
+            raise OidcError(
+                400,
+                "Failed to get user profile",
+                "the email address is not verified (add the optional claims email and xms_edov to the app "
+                "registration's ID token)",
+            )
+        return Person(email=email, subject=f"{tid}/{oid}")
+    if ("email_verified" in claims or "email_verified" in metadata.claims_supported) and not _true(
+        claims.get("email_verified")
+    ):
+        raise OidcError(400, "Failed to get user profile", "the provider has not verified the email address")
+    subject = claims.get("sub")
+    return Person(email=email, subject=subject if isinstance(subject, str) else "")
 
 
 def name_from_claims(claims: dict[str, Any], email: str) -> str:

@@ -18,7 +18,7 @@ from authlib.common.security import generate_token
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth import repository
-from gateway.auth.oidc import OidcClient, OidcError, email_from_claims, name_from_claims
+from gateway.auth.oidc import OidcClient, identify, name_from_claims
 from gateway.auth.policy import valid_scope
 from gateway.auth.repository import LoginState, SessionRow, TokenRow
 from gateway.auth.settings import AuthSettings
@@ -114,16 +114,11 @@ class AuthService:
         assert self.oidc is not None
         token = await self.oidc.exchange_code(code=code, code_verifier=login.code_verifier)
         claims = await self.oidc.verify_id_token(token.get("id_token"), nonce=login.nonce)
-        email = email_from_claims(claims)
-        if email is None:
-            raise OidcError(400, "Failed to get user profile", "the ID token carries no email address")
-        if not self.settings.email_allowed(email):
-            raise NotAllowed(email)
-        subject = claims.get("sub")
+        person = identify(claims, await self.oidc.metadata())
+        if not self.settings.email_allowed(person.email):
+            raise NotAllowed(person.email)
         return SignedInUser(
-            email=email,
-            name=name_from_claims(claims, email),
-            subject=subject if isinstance(subject, str) else None,
+            email=person.email, name=name_from_claims(claims, person.email), subject=person.subject or None
         )
 
     # --- sessions ---

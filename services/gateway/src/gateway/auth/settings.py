@@ -99,6 +99,9 @@ class AuthSettings(BaseSettings):
         for email in value:
             if "@" not in email or " " in email:
                 raise ValueError(f"{email!r} is not an email address")
+            if not email.isascii():
+                # Unicode case folding maps look-alikes onto ASCII (U+212A KELVIN SIGN lower-cases to "k").
+                raise ValueError(f"{email!r} has characters outside ASCII; write the address in ASCII")
         if info.data.get("oidc_issuer") is not None and not value:
             raise ValueError("must list at least one user when OIDC_ISSUER is set")
         return [email.lower() for email in value]
@@ -146,5 +149,8 @@ class AuthSettings(BaseSettings):
         return frozenset([*self.cors_origins, self.public_origin])
 
     def email_allowed(self, email: str | None) -> bool:
-        """Case-insensitive allow-list check (the replaced system compared case-sensitively)."""
-        return email is not None and email.strip().lower() in self.auth_allowed_emails
+        """Case-insensitive allow-list check (the replaced system compared case-sensitively), ASCII only:
+        a non-ASCII address never matches (``\u212a`` would lower-case to ``k``)."""
+        if email is None or not email.isascii():
+            return False
+        return email.strip().lower() in self.auth_allowed_emails

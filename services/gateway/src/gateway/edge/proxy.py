@@ -15,6 +15,7 @@ from starlette.responses import Response, StreamingResponse
 from gateway.edge.route_table import LONG_RUNNING, owner_of
 from gateway.settings import GatewaySettings
 from hub_shared.errors import error_response
+from hub_shared.identity import Identity, sign_identity
 from hub_shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -82,7 +83,16 @@ class UpstreamLanes:
             await client.aclose()
 
 
-def forwarded_request_headers(request: Request) -> list[tuple[str, str]]:
+def signed_identity_for(request: Request, service: str, key: str) -> str | None:
+    """The identity header for ``service`` (its name is the audience), or None for an anonymous caller:
+    to a service, "no identity" and "anonymous" are the same."""
+    identity = getattr(request.state, "identity", None)
+    if not isinstance(identity, Identity) or not identity.authenticated:
+        return None
+    return sign_identity(identity, key, audience=service)
+
+
+def forwarded_request_headers(request: Request, signed_identity: str | None = None) -> list[tuple[str, str]]:
     # Credentials stay at the edge: a service gets the gateway-signed identity, not the cookie or token.
     headers = [
         (name, value)
@@ -93,7 +103,6 @@ def forwarded_request_headers(request: Request) -> list[tuple[str, str]]:
         # Without this httpx would add its own default (gzip), and the service's gzip body would reach a
         # client that never asked for it (curl, scripts).
         headers.append(("accept-encoding", "identity"))
-    signed_identity = getattr(request.state, "signed_identity", None)
     if signed_identity:
         headers.append((IDENTITY_HEADER, signed_identity))
     client_host = request.client.host if request.client else ""
@@ -129,7 +138,9 @@ async def proxy(request: Request, lanes: UpstreamLanes, settings: GatewaySetting
     outgoing = client.build_request(
         request.method,
         url,
-        headers=forwarded_request_headers(request),
+        headers=forwarded_request_headers(
+            request, signed_identity_for(request, service, settings.hub_internal_signing_key)
+        ),
         content=request.stream() if has_body else None,
         timeout=lanes.long_timeout if (request.method, path) in LONG_RUNNING else lanes.timeout,
     )

@@ -3,7 +3,8 @@
 Outermost first, as :func:`install_edge` stacks them:
 
 1. ``SecurityHeadersMiddleware``: ``X-Content-Type-Options``, ``X-Frame-Options: DENY``,
-   ``Referrer-Policy``, HSTS when the request came over TLS, and a Content-Security-Policy: ``default-src
+   ``Referrer-Policy``, HSTS when ``PUBLIC_BASE_URL`` is https or the request came over TLS (behind an
+   ingress that ends TLS the gateway speaks plain HTTP), and a Content-Security-Policy: ``default-src
    'none'`` unless the route set its own (``/docs`` and the console at ``/`` admit their own origin only:
    ``system/docs.py``, ``console/static.py``).
 2. ``CorsMiddleware``: credentials allowed for ``CORS_ORIGINS`` only; methods GET, POST, PUT, PATCH,
@@ -11,9 +12,13 @@ Outermost first, as :func:`install_edge` stacks them:
    refused preflight answers 403 JSON, not Starlette's plain-text 400.
 3. ``BodyLimitMiddleware``: ``MAX_REQUEST_BODY_BYTES``; refused at once when ``Content-Length`` says so,
    and counted while streaming otherwise (chunked uploads cannot slip past) → 413 JSON.
-4. ``CsrfMiddleware``: a state-changing request carrying the session cookie must come from an allowed
-   origin (``Origin``, else ``Referer``): ``CORS_ORIGINS`` or ``PUBLIC_BASE_URL``. Bearer-token requests
-   are exempt (a browser never attaches them by itself).
+4. ``CsrfMiddleware``: a state-changing request whose ``Origin`` is present must come from a trusted
+   origin (``CORS_ORIGINS`` or ``PUBLIC_BASE_URL``), cookie or not, token or not: a cross-site page can
+   POST without any cookie (``SameSite=Lax`` withholds it) into the internal network. One carrying the
+   session cookie must also name its origin (``Origin``, else ``Referer``) unless it uses a bearer token
+   (a browser never attaches one by itself). Then ``JsonBodyMiddleware``: a state-changing request with
+   a body must say ``Content-Type: application/json`` (or ``+json``), else 415 — a ``no-cors`` request
+   can only send ``text/plain``, form or multipart bodies, and FastAPI would parse them as JSON.
 5. ``AuthenticationMiddleware`` (``gateway/auth/identity.py``).
 6. ``RateLimitMiddleware``: token buckets, login per IP and API per caller (user or token, else IP).
    Every limited answer carries ``X-RateLimit-Limit`` (per minute), ``-Remaining`` and ``-Reset`` (Unix
@@ -74,14 +79,15 @@ def _set_default(headers: MutableHeaders, name: str, value: str) -> None:
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, always_hsts: bool = False) -> None:
         self.app = app
+        self.always_hsts = always_hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        secure = scope.get("scheme") == "https"
+        secure = self.always_hsts or scope.get("scheme") == "https"
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -234,6 +240,10 @@ class BodyLimitMiddleware:
 # --- 4. CSRF ---
 
 
+CSRF_SIGNED_IN = "Cross-origin request refused: a signed-in request that changes data must come from the dashboard"
+CSRF_UNTRUSTED = "Cross-origin request refused: a request that changes data must come from a trusted origin"
+
+
 class CsrfMiddleware:
     def __init__(self, app: ASGIApp, settings: AuthSettings) -> None:
         self.app = app
@@ -244,21 +254,54 @@ class CsrfMiddleware:
         cookies = headers.get("cookie", "")
         return any(part.strip().startswith(f"{self.cookie}=") for part in cookies.split(";"))
 
+    def _trusted(self, origin: str) -> bool:
+        return origin != "null" and origin_of(origin) in self.trusted
+
+    def _problem(self, headers: Headers) -> str | None:
+        origin = headers.get("origin")
+        bearer = headers.get("authorization", "").lower().startswith("bearer ")
+        if not bearer and self._carries_session(headers):
+            if origin is None and headers.get("referer"):
+                origin = origin_of(headers["referer"])
+            return None if origin is not None and self._trusted(origin) else CSRF_SIGNED_IN
+        if origin is not None and not self._trusted(origin):
+            return CSRF_UNTRUSTED
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        problem = self._problem(Headers(scope=scope))
+        if problem is not None:
+            response = error_response(scope["path"], 403, problem, "CSRF_REJECTED")
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def is_json_media_type(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
+
+
+class JsonBodyMiddleware:
+    """Every write route of the hub takes JSON (file imports are CLI commands): a state-changing request
+    with a body of any other type is 415 before it reaches a route."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        bearer = headers.get("authorization", "").lower().startswith("bearer ")
-        if bearer or not self._carries_session(headers):
-            await self.app(scope, receive, send)
-            return
-        origin = headers.get("origin")
-        if origin is None and headers.get("referer"):
-            origin = origin_of(headers["referer"])
-        if origin is None or origin == "null" or origin_of(origin) not in self.trusted:
-            message = "Cross-origin request refused: a signed-in request that changes data must come from the dashboard"
-            response = error_response(scope["path"], 403, message, "CSRF_REJECTED")
+        length = headers.get("content-length")
+        has_body = "transfer-encoding" in headers or (length is not None and length.strip() not in ("", "0"))
+        if has_body and not is_json_media_type(headers.get("content-type", "")):
+            message = "Unsupported media type: send the request body as application/json"
+            response = error_response(scope["path"], 415, message, "UNSUPPORTED_MEDIA_TYPE")
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -399,7 +442,8 @@ def install_edge(app: FastAPI, runtime: ServiceRuntime) -> None:
         api=limiter(settings.rate_limit_api_per_minute),
     )
     app.add_middleware(AuthenticationMiddleware, auth=auth, database=runtime.database)
+    app.add_middleware(JsonBodyMiddleware)
     app.add_middleware(CsrfMiddleware, settings=settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(CorsMiddleware, origins=settings.cors_origins)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, always_hsts=settings.public_base_url.scheme == "https")

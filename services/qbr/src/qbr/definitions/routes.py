@@ -9,16 +9,21 @@ any), ``category`` (any case), ``include_intermediate`` (true/false, default fal
 (default 1). Unlike the replaced system every one is checked: a bad period is 400 ``INVALID_PERIOD``,
 anything else bad 400 ``INVALID_PARAMETER`` (it used to fall back silently, or crash on a bad
 ``organization_id``).
+
+The definitions are public; a month's values (``period``) are financial data, so they need ``qbr:read``
+like ``/api/qbr/metrics/monthly`` (401 ``UNAUTHORIZED`` without a caller, 403 ``FORBIDDEN`` without the
+scope; issue 17).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Query, Request
 from pydantic import BeforeValidator, StringConstraints
 
 from hub_shared.bodies import any_case, coded
+from hub_shared.identity import require_scope
 from hub_shared.web import Session, error_responses
 from qbr.api import Envelope, MonthParam, OrganizationId, QueryFlag, flag_query, month_of, ok, qbr_router
 from qbr.catalog import CATEGORIES
@@ -46,6 +51,7 @@ def _category(value: Any) -> Any:
     responses=error_responses(400),
 )
 async def metric_definitions(
+    request: Request,
     session: Session,
     period: Annotated[MonthParam | None, Query(description="YYYY-MM: include the month's values")] = None,
     category: Annotated[
@@ -57,6 +63,8 @@ async def metric_definitions(
     organization_id: OrganizationId = 1,
 ) -> dict[str, Any]:
     month = month_of(period)
+    if month is not None:
+        require_scope("qbr:read")(request)  # the values are what /api/qbr/metrics/monthly protects
     metrics = service.select(category, include_intermediate)
     values = None if month is None else await service.month_values(session, organization_id, month)
     return ok(
