@@ -112,6 +112,26 @@ def allowed_methods(request: Request) -> str:
     )
 
 
+class MetricsPortMiddleware:
+    """With ``METRICS_PORT`` set: that port serves ``/metrics`` and nothing else, and the service port
+    serves everything but ``/metrics`` (on the gateway, the public port must not expose it)."""
+
+    def __init__(self, app: ASGIApp, metrics_port: int) -> None:
+        self.app = app
+        self.metrics_port = metrics_port
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        server = scope.get("server") or (None, None)
+        on_metrics_port = server[1] == self.metrics_port
+        if on_metrics_port != (scope["path"] == "/metrics"):
+            await error_response(scope["path"], 404, "Not found")(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
@@ -198,5 +218,8 @@ def create_app(runtime: ServiceRuntime, *, include_routers: bool = True) -> Fast
             app.include_router(router)
     if spec.configure_app is not None:
         spec.configure_app(app, runtime)
+    metrics_port = getattr(runtime.settings, "metrics_port", None)
+    if metrics_port is not None:
+        app.add_middleware(MetricsPortMiddleware, metrics_port=metrics_port)
     app.add_middleware(RequestContextMiddleware, service=spec.name)
     return app

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import socket
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -74,6 +75,27 @@ def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
     return options
 
 
+def build_server(app: Any, settings: ServiceSettings, port: int) -> tuple[uvicorn.Server, list[socket.socket] | None]:
+    """The uvicorn server of ``serve`` / ``worker``; with ``METRICS_PORT`` set, also listening there (the
+    app then answers ``/metrics`` on that port only, see ``hub_shared.app``). Sockets are None when the
+    server binds its one port itself."""
+    config = uvicorn.Config(
+        app,
+        host=settings.bind_host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+        **uvicorn_options(settings),
+    )
+    server = uvicorn.Server(config)
+    metrics_port = settings.metrics_port
+    if metrics_port is None or metrics_port == port:
+        return server, None
+    metrics = uvicorn.Config(app, host=settings.bind_host, port=metrics_port, log_config=None)
+    return server, [config.bind_socket(), metrics.bind_socket()]
+
+
 def main(spec: ServiceSpec, argv: Sequence[str] | None = None, settings: ServiceSettings | None = None) -> None:
     args = build_parser(spec).parse_args(argv)
     settings = settings or load_settings(spec.settings_cls)
@@ -98,16 +120,11 @@ def main(spec: ServiceSpec, argv: Sequence[str] | None = None, settings: Service
         runtime = ServiceRuntime(spec, settings, run_worker=not (serving and args.no_worker))
         app = create_app(runtime, include_routers=serving)
         port = args.port or (settings.port if serving else settings.port + WORKER_PORT_OFFSET)
-        log.info("starting", command=args.command, host=settings.bind_host, port=port)
-        uvicorn.run(
-            app,
-            host=settings.bind_host,
-            port=port,
-            log_config=None,
-            access_log=False,
-            timeout_graceful_shutdown=10,
-            **uvicorn_options(settings),
+        log.info(
+            "starting", command=args.command, host=settings.bind_host, port=port, metrics_port=settings.metrics_port
         )
+        server, sockets = build_server(app, settings, port)
+        server.run(sockets=sockets)
         return
     if args.command == "config":
         shown = effective_settings(settings)

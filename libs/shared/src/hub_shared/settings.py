@@ -141,6 +141,9 @@ class ServiceSettings(BaseSettings):
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn's forwarded_allow_ips):
     # behind an ingress, its addresses; else the client IP would be the ingress for everyone.
     forwarded_allow_ips: ProxyAddresses = "127.0.0.1"
+    # When set, /metrics is served on this port only (and nothing else is): where only the scraper
+    # reaches (the NetworkPolicy admits Prometheus there). Unset: /metrics on the service port.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
     log_level: str = Field(default="INFO", pattern=r"^(?i:debug|info|warning|error|critical)$")
     # Unset: JSON unless the output is a terminal (hub_shared.logging.wants_json).
     log_json: bool | None = None

@@ -144,6 +144,8 @@ class Upstreams:
                     "identity": identity,
                     "cookie": request.headers.get("cookie"),
                     "authorization": request.headers.get("authorization"),
+                    "headers": request.headers.items(),
+                    "raw_path": request.scope.get("raw_path"),
                     "body_bytes": len(body),
                 }
             )

@@ -91,7 +91,8 @@ def test_idle_buckets_are_forgotten() -> None:
 
 
 async def test_a_body_over_the_limit_is_refused_with_413(make_edge) -> None:
-    async with make_edge(max_request_body_bytes=4096) as edge, edge.client() as client:
+    json = {"content-type": "application/json"}  # writes are JSON (else 415, test_cors_csrf.py)
+    async with make_edge(max_request_body_bytes=4096) as edge, edge.client(headers=json) as client:
         small = await client.post("/api/exceptions/1/resolve", content=b"x" * 4096)
         assert small.status_code == 200 and edge.upstreams.seen[-1]["body_bytes"] == 4096
         declared = await client.post("/api/exceptions/1/resolve", content=b"x" * 6000)

@@ -2,9 +2,17 @@
 
 Bodies are streamed, never buffered, so large exports pass through with flat memory. An unreachable
 service answers 502 and a slow one 504, in the route's own error envelope — never a hang.
+
+The upstream URL is built from parts (the service's scheme, host and port, then the client's raw path),
+never by string concatenation, and a raw path that does not start with ``/`` is refused: glued to the
+base, ``@other-host/...`` would have named another host. The client's own ``X-Forwarded-*`` /
+``Forwarded`` headers are dropped (the gateway writes its own), as are the headers a ``Connection``
+header names (hop-by-hop, RFC 9110 §7.6.1), both ways.
 """
 
 from __future__ import annotations
+
+from urllib.parse import quote, quote_from_bytes
 
 import httpcore
 import httpx
@@ -34,6 +42,9 @@ _HOP_BY_HOP = {
 }
 # The gateway's own server (uvicorn) and request-id middleware write these; the upstream's would repeat them.
 _SET_BY_GATEWAY = {"x-request-id", "date", "server"}
+# The gateway says who the client is; a client's own claims about it are not passed on.
+_CLIENT_FORWARDING = {"forwarded", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port",
+                      "x-forwarded-prefix", "x-real-ip"}  # fmt: skip
 # The signed identity header is the gateway's to set; a client-sent one is dropped.
 IDENTITY_HEADER = "x-hub-identity"
 _EDGE_ONLY = {IDENTITY_HEADER, "authorization", "cookie"}
@@ -92,22 +103,24 @@ def signed_identity_for(request: Request, service: str, key: str) -> str | None:
     return sign_identity(identity, key, audience=service)
 
 
+def connection_named(values: list[str]) -> set[str]:
+    """The header names a ``Connection`` header lists (hop-by-hop for this connection only)."""
+    return {token.strip().lower() for value in values for token in value.split(",") if token.strip()}
+
+
 def forwarded_request_headers(request: Request, signed_identity: str | None = None) -> list[tuple[str, str]]:
     # Credentials stay at the edge: a service gets the gateway-signed identity, not the cookie or token.
-    headers = [
-        (name, value)
-        for name, value in request.headers.items()
-        if name.lower() not in _HOP_BY_HOP and name.lower() not in _EDGE_ONLY
-    ]
+    dropped = _HOP_BY_HOP | _EDGE_ONLY | _CLIENT_FORWARDING | connection_named(request.headers.getlist("connection"))
+    headers = [(name, value) for name, value in request.headers.items() if name.lower() not in dropped]
     if "accept-encoding" not in request.headers:
         # Without this httpx would add its own default (gzip), and the service's gzip body would reach a
         # client that never asked for it (curl, scripts).
         headers.append(("accept-encoding", "identity"))
     if signed_identity:
         headers.append((IDENTITY_HEADER, signed_identity))
+    # The client as uvicorn established it (through FORWARDED_ALLOW_IPS' proxies only).
     client_host = request.client.host if request.client else ""
-    prior = request.headers.get("x-forwarded-for")
-    headers.append(("x-forwarded-for", f"{prior}, {client_host}" if prior else client_host))
+    headers.append(("x-forwarded-for", client_host))
     headers.append(("x-forwarded-proto", request.url.scheme))
     headers.append(("x-forwarded-host", request.headers.get("host", "")))
     request_id = getattr(request.state, "request_id", None)
@@ -115,6 +128,21 @@ def forwarded_request_headers(request: Request, signed_identity: str | None = No
         headers = [(n, v) for n, v in headers if n.lower() != "x-request-id"]
         headers.append(("x-request-id", request_id))
     return headers
+
+
+def upstream_request_url(base: str, raw_path: bytes, query: bytes) -> httpx.URL | None:
+    """``base`` (scheme, host, port[, path prefix]) with the client's raw path and query, byte for byte;
+    None when the path does not start with ``/`` (it could otherwise change the host)."""
+    if not raw_path.startswith(b"/"):
+        return None
+    base_url = httpx.URL(base)
+    target = base_url.raw_path.split(b"?", 1)[0].rstrip(b"/") + raw_path
+    if query:
+        target += b"?" + query  # forwarded byte for byte, repeated keys and encoding intact
+    try:
+        return base_url.copy_with(raw_path=target)
+    except httpx.InvalidURL:
+        return None
 
 
 async def proxy(request: Request, lanes: UpstreamLanes, settings: GatewaySettings) -> Response:
@@ -125,10 +153,14 @@ async def proxy(request: Request, lanes: UpstreamLanes, settings: GatewaySetting
     service = upstream.service
     # The path as the client encoded it: re-encoding the decoded one would turn "%2541" into "%41" ("A").
     raw_path = request.scope.get("raw_path")
-    forwarded = raw_path.decode("ascii") if isinstance(raw_path, bytes) and raw_path.isascii() else path
-    url = settings.upstream_url(service) + forwarded
-    if request.url.query:
-        url += "?" + request.url.query  # forwarded byte for byte, repeated keys and encoding intact
+    if not isinstance(raw_path, bytes):
+        raw_path = quote(path).encode("ascii")
+    elif not raw_path.isascii():
+        raw_path = quote_from_bytes(raw_path, safe="/%!$&'()*+,;=:@-._~").encode("ascii")
+    query = request.scope.get("query_string", b"")
+    url = upstream_request_url(settings.upstream_url(service), raw_path, query if isinstance(query, bytes) else b"")
+    if url is None:
+        return error_response(path, 400, "Invalid request target: the path must start with /", "INVALID_PATH")
     # A request that declares a body passes it on whatever its method: its Content-Length is forwarded, so
     # leaving the body behind would break the upstream request (an OPTIONS with a body was a 500).
     declares_body = "transfer-encoding" in request.headers or request.headers.get("content-length", "0") != "0"
@@ -158,10 +190,9 @@ async def proxy(request: Request, lanes: UpstreamLanes, settings: GatewaySetting
     except BaseException:
         lanes.release(lane)
         raise
+    dropped = _HOP_BY_HOP | _SET_BY_GATEWAY | connection_named(upstream_response.headers.get_list("connection"))
     response_headers = [
-        (name, value)
-        for name, value in upstream_response.headers.multi_items()
-        if name.lower() not in _HOP_BY_HOP and name.lower() not in _SET_BY_GATEWAY
+        (name, value) for name, value in upstream_response.headers.multi_items() if name.lower() not in dropped
     ]
     response = StreamingResponse(
         upstream_response.aiter_raw(),

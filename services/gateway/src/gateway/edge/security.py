@@ -2,6 +2,9 @@
 
 Outermost first, as :func:`install_edge` stacks them:
 
+0. ``PathGuardMiddleware``: a raw path with a ``.`` or ``..`` segment, ``%2e``, ``%2f``, ``\\`` or
+   ``%5c`` is 400 ``INVALID_PATH``: routing and the access policy read the path as sent, while an
+   upstream would normalise it (``/api/ninja/../variances/export/excel`` under a ``ninja:read`` token).
 1. ``SecurityHeadersMiddleware``: ``X-Content-Type-Options``, ``X-Frame-Options: DENY``,
    ``Referrer-Policy``, HSTS when ``PUBLIC_BASE_URL`` is https or the request came over TLS (behind an
    ingress that ends TLS the gateway speaks plain HTTP), and a Content-Security-Policy: ``default-src
@@ -73,6 +76,37 @@ HSTS = "max-age=31536000; includeSubDomains"
 def _set_default(headers: MutableHeaders, name: str, value: str) -> None:
     if name not in headers:
         headers[name] = value
+
+
+# --- 0. path guard ---
+
+_ENCODED_DOT_OR_SLASH = re.compile(rb"%(2e|2f|5c)", re.IGNORECASE)
+
+
+def unsafe_path(raw_path: bytes) -> bool:
+    """Whether a raw request path could mean another path once normalised or decoded."""
+    if b"\\" in raw_path or _ENCODED_DOT_OR_SLASH.search(raw_path):
+        return True
+    return any(segment in (b".", b"..") for segment in raw_path.split(b"/"))
+
+
+class PathGuardMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw_path = scope.get("raw_path")
+        if not isinstance(raw_path, bytes):
+            raw_path = scope["path"].encode("utf-8")
+        if unsafe_path(raw_path) or unsafe_path(scope["path"].encode("utf-8")):
+            message = "Invalid path: dot segments, encoded dots or slashes and backslashes are not allowed"
+            response = error_response(scope["path"], 400, message, "INVALID_PATH")
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 # --- 1. security headers ---
@@ -446,4 +480,5 @@ def install_edge(app: FastAPI, runtime: ServiceRuntime) -> None:
     app.add_middleware(CsrfMiddleware, settings=settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(CorsMiddleware, origins=settings.cors_origins)
+    app.add_middleware(PathGuardMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, always_hsts=settings.public_base_url.scheme == "https")
