@@ -11,7 +11,7 @@ import ipaddress
 import math
 import re
 import sys
-from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Final, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
@@ -19,8 +19,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # ``HUB_ENV``: ``development`` (``make dev``, ``make migrate``, the test fixtures) admits the shipped
 # development signing key and placeholder secrets; anything else is a real deployment, which refuses them.
-DEVELOPMENT = "development"
-PRODUCTION = "production"
+DEVELOPMENT: Final = "development"
+PRODUCTION: Final = "production"
 HubEnv = Literal["development", "production"]
 # The development signing key: the default under ``HUB_ENV=development`` only.
 DEVELOPMENT_SIGNING_KEY = "dev-only-signing-key-change-me"

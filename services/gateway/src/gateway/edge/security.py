@@ -2,9 +2,12 @@
 
 Outermost first, as :func:`install_edge` stacks them:
 
-0. ``PathGuardMiddleware``: a raw path with a ``.`` or ``..`` segment, ``%2e``, ``%2f``, ``\\`` or
-   ``%5c`` is 400 ``INVALID_PATH``: routing and the access policy read the path as sent, while an
-   upstream would normalise it (``/api/ninja/../variances/export/excel`` under a ``ninja:read`` token).
+0. ``PathGuardMiddleware``: a path with a ``.`` or ``..`` segment (raw or once decoded), ``%2e``,
+   ``\\`` or ``%5c`` is 400 ``INVALID_PATH``: routing and the access policy read the path as sent, while
+   an upstream would normalise it (``/api/ninja/../variances/export/excel`` under a ``ninja:read``
+   token). An encoded slash alone (``%2F``) is admitted: a TenantSweep tenant name may contain ``/``,
+   and routing, the policy and the service all read the same decoded path; combined with dots it makes
+   a dot segment of the decoded path, which is refused.
 1. ``SecurityHeadersMiddleware``: ``X-Content-Type-Options``, ``X-Frame-Options: DENY``,
    ``Referrer-Policy``, HSTS when ``PUBLIC_BASE_URL`` is https or the request came over TLS (behind an
    ingress that ends TLS the gateway speaks plain HTTP), and a Content-Security-Policy: ``default-src
@@ -80,12 +83,12 @@ def _set_default(headers: MutableHeaders, name: str, value: str) -> None:
 
 # --- 0. path guard ---
 
-_ENCODED_DOT_OR_SLASH = re.compile(rb"%(2e|2f|5c)", re.IGNORECASE)
+_ENCODED_DOT_OR_BACKSLASH = re.compile(rb"%(2e|5c)", re.IGNORECASE)
 
 
 def unsafe_path(raw_path: bytes) -> bool:
-    """Whether a raw request path could mean another path once normalised or decoded."""
-    if b"\\" in raw_path or _ENCODED_DOT_OR_SLASH.search(raw_path):
+    """Whether a request path could mean another path once normalised or decoded."""
+    if b"\\" in raw_path or _ENCODED_DOT_OR_BACKSLASH.search(raw_path):
         return True
     return any(segment in (b".", b"..") for segment in raw_path.split(b"/"))
 
@@ -102,7 +105,7 @@ class PathGuardMiddleware:
         if not isinstance(raw_path, bytes):
             raw_path = scope["path"].encode("utf-8")
         if unsafe_path(raw_path) or unsafe_path(scope["path"].encode("utf-8")):
-            message = "Invalid path: dot segments, encoded dots or slashes and backslashes are not allowed"
+            message = "Invalid path: dot segments, encoded dots and backslashes are not allowed"
             response = error_response(scope["path"], 400, message, "INVALID_PATH")
             await response(scope, receive, send)
             return
