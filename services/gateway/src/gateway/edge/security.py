@@ -7,7 +7,7 @@ Outermost first, as :func:`install_edge` stacks them:
    an upstream would normalise it (``/api/ninja/../variances/export/excel`` under a ``ninja:read``
    token). An encoded slash alone (``%2F``) is admitted: a TenantSweep tenant name may contain ``/``,
    and routing, the policy and the service all read the same decoded path; combined with dots it makes
-   a dot segment of the decoded path, which is refused.
+   a dot segment of the decoded path, which is refused. (Stacked inside 1, so its 400 carries the headers.)
 1. ``SecurityHeadersMiddleware``: ``X-Content-Type-Options``, ``X-Frame-Options: DENY``,
    ``Referrer-Policy``, HSTS when ``PUBLIC_BASE_URL`` is https or the request came over TLS (behind an
    ingress that ends TLS the gateway speaks plain HTTP), and a Content-Security-Policy: ``default-src
@@ -37,6 +37,7 @@ Outermost first, as :func:`install_edge` stacks them:
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
