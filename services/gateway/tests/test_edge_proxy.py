@@ -6,6 +6,7 @@ Upstreams here are small HTTP apps on real ports standing in for the services' H
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 
@@ -209,6 +210,9 @@ async def test_api_health_reports_every_service(gateway) -> None:
     assert body["services"]["variance"]["status"] == "healthy"
     assert body["services"]["assessment"]["status"] == "healthy"
     assert body["services"]["qbr"]["status"] == "unreachable"
+    # Issue 17 finding 11: the public body names no internal address (nor error details).
+    assert "127.0.0.1" not in json.dumps(body) and "url" not in json.dumps(body)
+    assert body["services"]["qbr"] == {"status": "unreachable"}
 
 
 async def test_docs_merge_each_services_public_paths(gateway) -> None:
@@ -222,6 +226,16 @@ async def test_docs_merge_each_services_public_paths(gateway) -> None:
     assert "/health" not in document["paths"]
     page = await client.get("/docs")
     assert page.status_code == 200 and "swagger-ui" in page.text
+
+
+async def test_the_merged_document_is_cached_not_rebuilt_per_request(gateway) -> None:
+    """Issue 17 finding 11: /openapi.json is public; each request used to fan out to six services."""
+    client, _, runtime = gateway
+    documents = await asyncio.gather(*(client.get("/openapi.json") for _ in range(20)))
+    assert {response.status_code for response in documents} == {200}
+    assert len({response.text for response in documents}) == 1
+    # One build served all twenty (the stand-ins miss some services, so it is kept only briefly).
+    assert runtime.state["openapi_cache"].builds == 1
 
 
 async def test_concurrent_requests_spread_over_the_upstream_lanes_and_every_lane_is_released(gateway) -> None:

@@ -171,12 +171,12 @@ async def test_the_cli_creates_lists_and_revokes_tokens(make_edge, database_url,
     async with make_edge() as edge, edge.client() as script:
         created = run_cli_process(
             database_url, "create", "--name", "billing-export", "--scopes", "ninja:read,variance:read",
-            "--expires", "2099-01-01",
+            "--expires", "52w",
         )  # fmt: skip
         assert created.returncode == 0, created.stderr
         lines = created.stdout.strip().splitlines()
         assert lines[0].startswith("Created token ") and "(billing-export)" in lines[0]
-        assert "scopes ninja:read,variance:read, expires 2099-01-01T00:00:00Z" in lines[0]
+        assert "scopes ninja:read,variance:read, expires " in lines[0]
         assert lines[1] == "Store it now; it is not shown again:"
         token = lines[2]
         assert token.startswith("hub_")
@@ -192,6 +192,12 @@ async def test_the_cli_creates_lists_and_revokes_tokens(make_edge, database_url,
             settings, capsys, "create", "--name", "x", "--scopes", "qbr:read", "--expires", "2001-01-01"
         )
         assert code == 2 and "the expiry must be in the future" in err
+        # Issue 17 finding 12: a token lives at most a year.
+        for far in ("2099-01-01", "53w", "366d"):
+            code, _, err = await run_cli(
+                settings, capsys, "create", "--name", "x", "--scopes", "qbr:read", "--expires", far
+            )
+            assert code == 2 and "the expiry may be at most 365 days away" in err, far
 
         code, out, _ = await run_cli(settings, capsys, "list")
         assert code == 0

@@ -16,7 +16,7 @@ UNAUTHENTICATED = {"error": "Authentication required", "message": "Please log in
 
 
 async def test_a_session_expires_after_its_lifetime(make_edge) -> None:
-    async with make_edge() as edge, edge.client() as browser:
+    async with make_edge(session_idle_minutes=24 * 60) as edge, edge.client() as browser:
         assert (await edge.sign_in(browser, EMAIL)).status_code == 302
         assert (await browser.get("/api/qbr/thresholds")).status_code == 200
         signed_in = utcnow()
@@ -123,11 +123,13 @@ async def test_expired_and_revoked_sessions_and_stale_logins_are_purged(make_edg
                         "created_at": now - 9 * hour,
                         "expires_at": expires,
                         "revoked_at": revoked,
+                        "last_seen_at": seen,
                     }
-                    for id_hash, expires, revoked in (
-                        ("live", now + hour, None),
-                        ("expired", now - hour, None),
-                        ("revoked", now + hour, now),
+                    for id_hash, expires, revoked, seen in (
+                        ("live", now + hour, None, now - hour),
+                        ("expired", now - hour, None, now - hour),
+                        ("revoked", now + hour, now, now - hour),
+                        ("idle", now + hour, None, now - 4 * hour),  # SESSION_IDLE_MINUTES: 3 h
                     )
                 ],
             )
@@ -144,8 +146,37 @@ async def test_expired_and_revoked_sessions_and_stale_logins_are_purged(make_edg
                     for state, expires in (("fresh", now + hour), ("stale", now - hour / 2))
                 ],
             )
-        assert await purge_once(edge.runtime) == (2, 1)
+        assert await purge_once(edge.runtime) == (3, 1)
         async with edge.runtime.database.transaction() as db:
             assert (await db.execute(select(auth_sessions.c.id_hash))).scalars().all() == ["live"]
             assert (await db.execute(select(auth_login_states.c.state_hash))).scalars().all() == ["fresh"]
         assert await purge_once(edge.runtime) == (0, 0)
+
+
+async def test_an_idle_session_ends_before_its_lifetime(make_edge) -> None:
+    """Issue 17 finding 12: an idle timeout (default 3 h) alongside the 8 h absolute lifetime."""
+    async with make_edge() as edge, edge.client() as browser:
+        assert edge.settings.session_idle_minutes == 180
+        assert (await edge.sign_in(browser, EMAIL)).status_code == 302
+        signed_in = utcnow()
+        # Used every two hours, it lives to its absolute lifetime ...
+        for hours in (2, 4, 6, 7.9):
+            edge.auth.clock = lambda hours=hours: signed_in + timedelta(hours=hours)
+            assert (await browser.get("/api/qbr/thresholds")).status_code == 200, hours
+        edge.auth.clock = lambda: signed_in + timedelta(hours=8, seconds=5)
+        assert (await browser.get("/api/qbr/thresholds")).status_code == 401
+
+    async with make_edge() as edge, edge.client() as browser:
+        assert (await edge.sign_in(browser, EMAIL)).status_code == 302
+        signed_in = utcnow()
+        edge.auth.clock = lambda: signed_in + timedelta(hours=2, minutes=59)
+        assert (await browser.get("/api/qbr/thresholds")).status_code == 200
+        # ... and unused for three hours it ends, well before eight.
+        edge.auth.clock = lambda: signed_in + timedelta(hours=6)
+        assert (await browser.get("/api/qbr/thresholds")).status_code == 401
+    async with make_edge(session_idle_minutes=30) as edge, edge.client() as browser:
+        assert (await edge.sign_in(browser, EMAIL)).status_code == 302
+        signed_in = utcnow()
+        edge.auth.clock = lambda: signed_in + timedelta(minutes=31)
+        idle = await browser.get("/api/qbr/thresholds")
+        assert (idle.status_code, idle.json()) == (401, UNAUTHENTICATED)

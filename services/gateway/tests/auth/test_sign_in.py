@@ -246,15 +246,38 @@ async def test_without_oidc_settings_the_gateway_runs_and_sign_in_answers_503(ma
 
 
 async def test_the_session_cookie_is_secure_by_default(make_edge) -> None:
+    """Secure and host-only cookies carry the ``__Host-`` prefix (issue 17 finding 10): a browser takes
+    them only from this host, over https, with Path=/ and no Domain, so a sibling subdomain cannot plant
+    its own login state or session (login CSRF)."""
     async with make_edge(session_cookie_secure=True) as edge, edge.client() as browser:
-        started = await browser.get("/api/auth/microsoft/login")
-        login_cookie = set_cookies(started)["hub_login_state"]
-        assert login_cookie["secure"] is True
+        started = await browser.get("/api/auth/microsoft/login?return_to=/variance")
+        cookies = set_cookies(started)
+        assert "hub_login_state" not in cookies and "hub_login_return" not in cookies
+        for name in ("__Host-hub_login_state", "__Host-hub_login_return"):
+            cookie = cookies[name]
+            assert (cookie["secure"], cookie["path"], cookie["domain"]) == (True, "/", ""), name
+        login_cookie = cookies["__Host-hub_login_state"]
         callback = await edge.consent(started.headers["location"], ALLOWED_EMAIL)
         # A browser sends Secure cookies only over HTTPS; this test speaks HTTP, so it sends it by hand.
-        finished = await browser.get(callback, headers={"cookie": f"hub_login_state={login_cookie.value}"})
-        assert finished.status_code == 302
-        assert set_cookies(finished)["session"]["secure"] is True
+        # A planted unprefixed login state (what a sibling subdomain could set) is not the one read.
+        planted = await browser.get(callback, headers={"cookie": f"hub_login_state={login_cookie.value}"})
+        assert planted.status_code == 400
+        finished = await browser.get(callback, headers={"cookie": f"__Host-hub_login_state={login_cookie.value}"})
+        assert finished.status_code == 302, finished.text
+        session = set_cookies(finished)["__Host-session"]
+        assert (session["secure"], session["path"], session["domain"]) == (True, "/", "")
+        status = await browser.get("/api/auth/status", headers={"cookie": f"__Host-session={session.value}"})
+        assert status.status_code == 200
+        unprefixed = await browser.get("/api/auth/status", headers={"cookie": f"session={session.value}"})
+        assert unprefixed.status_code == 401
+
+
+async def test_a_configured_cookie_domain_keeps_the_plain_names(make_edge) -> None:
+    """``__Host-`` forbids a Domain attribute: with SESSION_COOKIE_DOMAIN the names stay as configured."""
+    async with make_edge(session_cookie_secure=True, session_cookie_domain="example.com") as edge:
+        assert edge.settings.session_cookie == "session"
+    async with make_edge(session_cookie_secure=False) as edge:
+        assert edge.settings.session_cookie == "session"  # plain HTTP (make dev, compose on localhost)
 
 
 # --- issue 17 finding 3: only a verified email signs in; no mutable fallbacks ---

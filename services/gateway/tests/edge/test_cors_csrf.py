@@ -175,3 +175,16 @@ async def test_a_write_with_a_body_must_be_json(make_edge) -> None:
             assert passed.status_code == 200, content_type
         # No body, no type needed: the spec's `curl -X POST .../api/windows-11-24h2/run` has neither.
         assert (await browser.post("/api/exceptions/5/resolve")).status_code == 200
+
+
+async def test_cors_echoes_the_allow_list_entry_not_the_clients_spelling(make_edge) -> None:
+    """Issue 17 finding 12: an Origin that matches only after normalising (case, default port) gets the
+    canonical allow-list entry back, never the client's bytes."""
+    async with make_edge() as edge, edge.client() as browser:
+        for spelling in ("https://DASHBOARDS.example.com", "https://dashboards.example.com:443"):
+            answer = await browser.get("/api/qbr/metrics/devices-by-client", headers={"origin": spelling})
+            assert answer.headers["access-control-allow-origin"] == DASHBOARD, spelling
+            preflight = await browser.options(
+                "/api/tenantsweep/audits/4", headers={"origin": spelling, "access-control-request-method": "PATCH"}
+            )
+            assert preflight.headers["access-control-allow-origin"] == DASHBOARD, spelling

@@ -82,7 +82,7 @@ class AuthenticationMiddleware:
         identity = anonymous_identity(now=auth.now().timestamp())
         problem: str | None = None
         token = bearer_token(connection.headers)
-        session_id = connection.cookies.get(auth.settings.session_cookie_name)
+        session_id = connection.cookies.get(auth.settings.session_cookie)
         try:
             if token is not None:
                 async with self.database.transaction() as db:
@@ -115,7 +115,7 @@ class AuthenticationMiddleware:
 
     def _clearing_cookie(self, send: Send) -> Send:
         """Tell the browser to drop a cookie that no longer opens a session (unless one is being set)."""
-        name = self.auth.settings.session_cookie_name
+        name = self.auth.settings.session_cookie
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -133,7 +133,7 @@ class AuthenticationMiddleware:
 
 def expired_cookie_header(auth: AuthService) -> str:
     settings = auth.settings
-    parts = [f"{settings.session_cookie_name}=", "Max-Age=0", "Path=/", "HttpOnly", "SameSite=Lax"]
+    parts = [f"{settings.session_cookie}=", "Max-Age=0", "Path=/", "HttpOnly", "SameSite=Lax"]
     if settings.session_cookie_secure:
         parts.append("Secure")
     if settings.session_cookie_domain:

@@ -34,6 +34,8 @@ auth_sessions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
+    # When the session last opened a request (to the minute): idle for SESSION_IDLE_MINUTES, it ends.
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
     Index("ix_auth_sessions_expires_at", "expires_at"),
 )
 

@@ -2,7 +2,8 @@
 
 Authlib builds the authorization request (authorization code flow with PKCE S256, ``state``, ``nonce``)
 and performs the token exchange; joserfc verifies the ID token: its signature against the provider's
-JWKS (refetched once when an unknown key id appears, which is how providers rotate keys), and its
+JWKS (refetched once when an unknown key id appears, which is how providers rotate keys, and at the
+latest every 24 hours, so a withdrawn key stops being accepted), and its
 ``iss``, ``aud`` (and ``azp`` when several audiences), ``exp``, ``iat`` and ``nonce`` claims, with a
 minute of clock leeway. Only asymmetric signature algorithms are accepted: ``none`` and HMAC (which a
 forger could compute with the public client id) never are.
@@ -53,6 +54,9 @@ ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "
 CLOCK_LEEWAY_SECONDS = 60
 METADATA_TTL_SECONDS = 3600
 JWKS_MIN_REFRESH_SECONDS = 60
+# The key set's lifetime: a key the provider withdrew stops being accepted within this long (before, the
+# set was refetched only for an unknown key id, so a withdrawn key stayed good for the process's life).
+JWKS_LIFETIME_SECONDS = 24 * 3600
 HTTP_TIMEOUT_SECONDS = 10.0
 
 
@@ -139,16 +143,21 @@ class OidcClient:
         self._metadata, self._metadata_at = metadata, time.monotonic()
         return metadata
 
+    def _seconds(self) -> float:
+        # The service's clock (tests move it), not the monotonic one: key ages span hours.
+        return self.clock().timestamp()
+
     async def _key_set(self, *, refresh: bool = False) -> KeySet:
-        stale = time.monotonic() - self._keys_at >= JWKS_MIN_REFRESH_SECONDS
-        if self._keys is None or (refresh and stale):
+        age = self._seconds() - self._keys_at
+        expired = age >= JWKS_LIFETIME_SECONDS or age < 0
+        if self._keys is None or expired or (refresh and age >= JWKS_MIN_REFRESH_SECONDS):
             metadata = await self.metadata()
             document = await self._get_json(metadata.jwks_uri, "signing keys")
             try:
                 self._keys = KeySet.import_key_set(document)  # type: ignore[arg-type]
             except (JoseError, ValueError, TypeError) as exc:
                 raise provider_unavailable(f"the provider's signing keys are unusable: {exc}") from exc
-            self._keys_at = time.monotonic()
+            self._keys_at = self._seconds()
         return self._keys
 
     def _oauth_client(self) -> AsyncOAuth2Client:

@@ -56,12 +56,20 @@ async def insert_session(
 ) -> None:
     await session.execute(
         insert(auth_sessions).values(
-            id_hash=id_hash, email=email, name=name, subject=subject, created_at=now, expires_at=expires_at
+            id_hash=id_hash,
+            email=email,
+            name=name,
+            subject=subject,
+            created_at=now,
+            expires_at=expires_at,
+            last_seen_at=now,
         )
     )
 
 
-async def live_session(session: AsyncSession, id_hash: str, now: datetime) -> SessionRow | None:
+async def live_session(session: AsyncSession, id_hash: str, now: datetime, idle: timedelta) -> SessionRow | None:
+    """The session, unless revoked, past its lifetime or unused for longer than ``idle``; its use is
+    recorded (to the minute, so not every request writes)."""
     row = (
         await session.execute(
             select(
@@ -69,15 +77,19 @@ async def live_session(session: AsyncSession, id_hash: str, now: datetime) -> Se
                 auth_sessions.c.name,
                 auth_sessions.c.created_at,
                 auth_sessions.c.expires_at,
+                auth_sessions.c.last_seen_at,
             ).where(
                 auth_sessions.c.id_hash == id_hash,
                 auth_sessions.c.revoked_at.is_(None),
                 auth_sessions.c.expires_at > now,
+                auth_sessions.c.last_seen_at > now - idle,
             )
         )
     ).one_or_none()
     if row is None:
         return None
+    if row.last_seen_at < now - LAST_USED_PRECISION:
+        await session.execute(update(auth_sessions).where(auth_sessions.c.id_hash == id_hash).values(last_seen_at=now))
     return SessionRow(email=row.email, name=row.name, created_at=row.created_at, expires_at=row.expires_at)
 
 
@@ -127,10 +139,17 @@ async def take_login_state(session: AsyncSession, state_hash: str, now: datetime
     return LoginState(nonce=row.nonce, code_verifier=row.code_verifier)
 
 
-async def purge_expired(session: AsyncSession, now: datetime) -> tuple[int, int]:
-    """Delete sessions that expired or were revoked, and logins never completed. Returns the counts."""
+async def purge_expired(session: AsyncSession, now: datetime, idle: timedelta) -> tuple[int, int]:
+    """Delete sessions that expired, idled out or were revoked, and logins never completed. Returns the
+    counts."""
     sessions = await session.execute(
-        delete(auth_sessions).where(or_(auth_sessions.c.expires_at <= now, auth_sessions.c.revoked_at.is_not(None)))
+        delete(auth_sessions).where(
+            or_(
+                auth_sessions.c.expires_at <= now,
+                auth_sessions.c.last_seen_at <= now - idle,
+                auth_sessions.c.revoked_at.is_not(None),
+            )
+        )
     )
     logins = await session.execute(delete(auth_login_states).where(auth_login_states.c.expires_at <= now))
     return int(getattr(sessions, "rowcount", 0)), int(getattr(logins, "rowcount", 0))

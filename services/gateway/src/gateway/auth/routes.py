@@ -31,6 +31,8 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 # The state travels in the URL and in this cookie: the callback must come back to the browser that
 # started the sign-in (a state alone would let an attacker complete their own login in a victim's browser).
+# With Secure, host-only cookies the names carry ``__Host-`` (which requires Path=/): see
+# ``AuthSettings.host_prefixed_cookies``.
 LOGIN_COOKIE = "hub_login_state"
 LOGIN_COOKIE_PATH = "/api/auth/microsoft"
 # The page to come back to (``?return_to=``), kept beside the state until the callback (checked again there).
@@ -86,11 +88,18 @@ def _error(status: int, error: str, *, message: str | None = None, details: str 
     return response
 
 
+def _login_cookie(auth: AuthService, base: str) -> tuple[str, str]:
+    """A sign-in cookie's name and path: ``__Host-`` names need ``Path=/``."""
+    settings = auth.settings
+    return settings.cookie_name(base), "/" if settings.host_prefixed_cookies else LOGIN_COOKIE_PATH
+
+
 def _forget_login(response: Response, auth: AuthService) -> Response:
-    for name in (LOGIN_COOKIE, RETURN_COOKIE):
+    for base in (LOGIN_COOKIE, RETURN_COOKIE):
+        name, path = _login_cookie(auth, base)
         response.delete_cookie(
             name,
-            path=LOGIN_COOKIE_PATH,
+            path=path,
             secure=auth.settings.session_cookie_secure,
             httponly=True,
             samesite="lax",
@@ -101,7 +110,7 @@ def _forget_login(response: Response, auth: AuthService) -> Response:
 def _clear_session_cookie(response: Response, auth: AuthService) -> None:
     settings = auth.settings
     response.delete_cookie(
-        settings.session_cookie_name,
+        settings.session_cookie,
         path="/",
         domain=settings.session_cookie_domain,
         secure=settings.session_cookie_secure,
@@ -144,21 +153,23 @@ async def login(
         await auth.save_login(db, pending)
     response = Redirect(pending.authorization_url, status_code=302)
     response.headers["Cache-Control"] = "no-store"
+    login_cookie, login_path = _login_cookie(auth, LOGIN_COOKIE)
     response.set_cookie(
-        LOGIN_COOKIE,
+        login_cookie,
         pending.state,
         max_age=int(auth.settings.login_state_minutes * 60),
-        path=LOGIN_COOKIE_PATH,
+        path=login_path,
         secure=auth.settings.session_cookie_secure,
         httponly=True,
         samesite="lax",
     )
     if return_path is not None:
+        return_cookie, return_cookie_path = _login_cookie(auth, RETURN_COOKIE)
         response.set_cookie(
-            RETURN_COOKIE,
+            return_cookie,
             quote(return_path, safe=""),  # a plain token: no cookie quoting rules to trip on
             max_age=int(auth.settings.login_state_minutes * 60),
-            path=LOGIN_COOKIE_PATH,
+            path=return_cookie_path,
             secure=auth.settings.session_cookie_secure,
             httponly=True,
             samesite="lax",
@@ -203,7 +214,7 @@ async def _finish_sign_in(
 ) -> Response:
     if error:
         return _error(400, "Authentication failed", details=error_description or error)
-    expected = request.cookies.get(LOGIN_COOKIE)
+    expected = request.cookies.get(_login_cookie(auth, LOGIN_COOKIE)[0])
     if not state or not expected or not hmac.compare_digest(state.encode(), expected.encode()):
         log.warning("sign-in refused: state does not match this browser's")
         return _error(400, "Invalid login state", details="The sign-in did not start in this browser; start again")
@@ -226,19 +237,19 @@ async def _finish_sign_in(
     except OidcError as exc:
         log.warning("sign-in failed", error=exc.error, details=exc.details)
         return _error(exc.status, exc.error, details=exc.details)
-    previous = request.cookies.get(auth.settings.session_cookie_name)
+    previous = request.cookies.get(auth.settings.session_cookie)
     async with _database(request).transaction() as db:
         if previous:
             await auth.end_session(db, previous)  # no session fixation: a sign-in always starts afresh
         session_id, expires_at = await auth.open_session(db, user)
     log.info("signed in", email=user.email)
     # Checked again: a cookie is input too.
-    return_path = safe_return_path(unquote(request.cookies.get(RETURN_COOKIE, "")))
+    return_path = safe_return_path(unquote(request.cookies.get(_login_cookie(auth, RETURN_COOKIE)[0], "")))
     response = Redirect(landing_url(auth.settings.after_login_url, return_path), status_code=302)
     response.headers["Cache-Control"] = "no-store"
     settings = auth.settings
     response.set_cookie(
-        settings.session_cookie_name,
+        settings.session_cookie,
         session_id,
         max_age=max(0, round((expires_at - auth.now()).total_seconds())),
         path="/",
@@ -306,7 +317,7 @@ _LOGOUT_DOC: dict[str, Any] = {
 @router.post("/logout", operation_id="logout_post", **_LOGOUT_DOC)
 async def logout(request: Request) -> Response:
     auth = _auth(request)
-    session_id = request.cookies.get(auth.settings.session_cookie_name)
+    session_id = request.cookies.get(auth.settings.session_cookie)
     if session_id:
         async with _database(request).transaction() as db:
             ended = await auth.end_session(db, session_id)

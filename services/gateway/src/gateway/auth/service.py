@@ -26,6 +26,8 @@ from hub_shared.identity import ALL_SCOPES, Identity, issue_identity
 
 TOKEN_PREFIX = "hub_"
 DEFAULT_TOKEN_DAYS = 90
+# An API token lives at most this long: a forgotten script's token must not open the hub forever.
+MAX_TOKEN_DAYS = 365
 
 
 def utcnow() -> datetime:
@@ -141,7 +143,7 @@ class AuthService:
 
     async def lookup_session(self, db: AsyncSession, session_id: str) -> SessionLookup:
         id_hash = hash_secret(session_id)
-        row = await repository.live_session(db, id_hash, self.now())
+        row = await repository.live_session(db, id_hash, self.now(), self.idle)
         if row is None:
             return SessionLookup()
         if not self.settings.email_allowed(row.email):
@@ -195,6 +197,8 @@ class AuthService:
             raise ValueError("at least one scope is needed")
         if expires_at <= self.now():
             raise ValueError("the expiry must be in the future")
+        if expires_at > self.now() + timedelta(days=MAX_TOKEN_DAYS):
+            raise ValueError(f"the expiry may be at most {MAX_TOKEN_DAYS} days away; create a new token then")
         if await repository.token_name_taken(db, name):
             raise ValueError(f"a token named {name!r} already exists")
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -210,7 +214,11 @@ class AuthService:
         return secret, row
 
     async def purge(self, db: AsyncSession) -> tuple[int, int]:
-        return await repository.purge_expired(db, self.now())
+        return await repository.purge_expired(db, self.now(), self.idle)
+
+    @property
+    def idle(self) -> timedelta:
+        return timedelta(minutes=self.settings.session_idle_minutes)
 
 
 def parse_scopes(text: str) -> list[str]:

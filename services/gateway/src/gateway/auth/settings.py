@@ -57,6 +57,8 @@ class AuthSettings(BaseSettings):
     session_cookie_secure: bool = True
     session_cookie_domain: str | None = None
     session_lifetime_hours: float = Field(default=8.0, gt=0, le=24 * 30)
+    # A session unused this long ends (alongside the absolute lifetime above).
+    session_idle_minutes: float = Field(default=180.0, ge=1, le=24 * 60 * 30)
     auth_purge_interval_seconds: float = Field(default=300.0, gt=0, le=86_400)
     login_state_minutes: float = Field(default=10.0, gt=0, le=60)
 
@@ -142,6 +144,21 @@ class AuthSettings(BaseSettings):
         if self.cors_origins:
             return self.cors_origins[0] + "/"
         return str(self.public_base_url).rstrip("/") + "/"
+
+    @property
+    def host_prefixed_cookies(self) -> bool:
+        """Secure and host-only: the cookies carry the ``__Host-`` prefix, which a browser accepts only from
+        this host over https with ``Path=/`` and no ``Domain`` — a sibling subdomain cannot plant them (no
+        login CSRF through a planted login state or session)."""
+        return self.session_cookie_secure and not self.session_cookie_domain
+
+    def cookie_name(self, base: str) -> str:
+        return f"__Host-{base}" if self.host_prefixed_cookies else base
+
+    @property
+    def session_cookie(self) -> str:
+        """The session cookie's name as sent: ``__Host-<SESSION_COOKIE_NAME>`` when Secure and host-only."""
+        return self.cookie_name(self.session_cookie_name)
 
     @property
     def trusted_origins(self) -> frozenset[str]:

@@ -175,7 +175,8 @@ class CorsMiddleware:
                 response_headers = MutableHeaders(scope=message)
                 response_headers.add_vary_header("Origin")
                 if allowed:
-                    response_headers["access-control-allow-origin"] = origin
+                    # The allow-list's own spelling, never the client's bytes echoed back.
+                    response_headers["access-control-allow-origin"] = origin_of(origin)
                     response_headers["access-control-allow-credentials"] = "true"
                     response_headers["access-control-expose-headers"] = ", ".join(CORS_EXPOSED_HEADERS)
             await send(message)
@@ -207,7 +208,7 @@ class CorsMiddleware:
             response = Response(status_code=204)
             response.headers.update(
                 {
-                    "access-control-allow-origin": origin,
+                    "access-control-allow-origin": origin_of(origin),
                     "access-control-allow-credentials": "true",
                     "access-control-allow-methods": ", ".join(CORS_METHODS),
                     "access-control-allow-headers": ", ".join(requested) if requested else "content-type",
@@ -285,7 +286,7 @@ CSRF_UNTRUSTED = "Cross-origin request refused: a request that changes data must
 class CsrfMiddleware:
     def __init__(self, app: ASGIApp, settings: AuthSettings) -> None:
         self.app = app
-        self.cookie = settings.session_cookie_name
+        self.cookie = settings.session_cookie
         self.trusted = settings.trusted_origins
 
     def _carries_session(self, headers: Headers) -> bool:

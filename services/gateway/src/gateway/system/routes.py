@@ -58,5 +58,8 @@ async def api_health(request: Request) -> HubHealth:
 
 @router.get("/openapi.json", include_in_schema=False)
 async def openapi(request: Request) -> JSONResponse:
-    upstream = await service.fetch_openapi(_client(request), _settings(request))
-    return JSONResponse(service.merge_openapi(request.app.openapi(), upstream))
+    state = request.app.state.runtime.state
+    cache = state.get("openapi_cache")
+    if cache is None:
+        cache = state["openapi_cache"] = service.OpenApiCache()
+    return JSONResponse(await cache.get(request.app.openapi(), _client(request), _settings(request)))
