@@ -10,8 +10,16 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[3]
-SERVICES = ("collector-ninja", "collector-threatlocker", "variance", "assessment", "qbr", "tenantsweep")
-PORTS = {name: 5401 + index for index, name in enumerate(SERVICES)}
+SERVICES = (
+    "collector-ninja",
+    "collector-threatlocker",
+    "variance",
+    "assessment",
+    "qbr",
+    "tenantsweep",
+    "collector-connectwise",
+)
+PORTS = {name: 5401 + index for index, name in enumerate(SERVICES)}  # 5401-5407
 INFRASTRUCTURE = {"gateway", "postgres", "rabbitmq", "prometheus"}
 
 
