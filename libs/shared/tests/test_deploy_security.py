@@ -18,8 +18,11 @@ SERVICES = (
     "qbr",
     "tenantsweep",
     "collector-connectwise",
+    "notifier",
 )
-PORTS = {name: 5401 + index for index, name in enumerate(SERVICES)}  # 5401-5407
+PORTS = {name: 5401 + index for index, name in enumerate(SERVICES)}  # 5401-5408
+# The notifier reads these four services' APIs (with an identity minted for each); nothing else may.
+READ_BY_NOTIFIER = {"variance", "assessment", "qbr", "tenantsweep"}
 INFRASTRUCTURE = {"gateway", "postgres", "rabbitmq", "prometheus"}
 
 
@@ -37,7 +40,11 @@ def test_compose_lets_only_the_gateway_reach_a_service() -> None:
             peers = {other for other, spec in services.items() if network in spec.get("networks", [])} - {name}
             if network.startswith("svc-"):
                 assert document["networks"][network].get("internal") is True, network
-                assert peers <= INFRASTRUCTURE, (name, network, peers)
+                owner = network.removeprefix("svc-")
+                allowed = INFRASTRUCTURE | ({"notifier"} if owner in READ_BY_NOTIFIER else set())
+                if name == "notifier" and owner in READ_BY_NOTIFIER:
+                    continue  # the notifier as a client on the service's network
+                assert peers <= allowed, (name, network, peers)
             else:  # a collector's way to its vendor: no other service there
                 assert not peers & set(SERVICES), (name, network, peers)
 
@@ -67,8 +74,12 @@ def test_kubernetes_denies_by_default_and_admits_only_the_gateway_to_service_por
         for rule in spec["ingress"]:
             ports = {port["port"] for port in rule["ports"]}
             if ports & set(PORTS.values()):
-                # Whoever may open a service port is the gateway, and only the gateway.
-                assert rule["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "gateway"}}}]
+                # Whoever may open a service port is the gateway, or the notifier for the four it reads.
+                gateway = [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "gateway"}}}]
+                notifier = [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "notifier"}}}]
+                assert rule["from"] in (gateway, notifier), rule
+                if rule["from"] == notifier:
+                    assert ports == {PORTS[name] for name in READ_BY_NOTIFIER}, ports
             elif 5400 in ports:
                 assert selected == {"app.kubernetes.io/name": "gateway"}
                 assert all("namespaceSelector" in peer for peer in rule["from"])  # the ingress controller

@@ -236,7 +236,7 @@ class NotifierHandle:
 
 def signed_headers(settings: ServiceSettings, scopes: tuple[str, ...] = ("notifications:write",)) -> dict[str, str]:
     identity = issue_identity("alice@example.com", "session", email="alice@example.com", scopes=scopes, ttl_seconds=600)
-    return {"x-hub-identity": sign_identity(identity, settings.hub_internal_signing_key)}
+    return {"x-hub-identity": sign_identity(identity, settings.hub_internal_signing_key, audience="notifier")}
 
 
 def notifier_settings(

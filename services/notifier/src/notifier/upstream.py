@@ -38,14 +38,15 @@ class Upstream:
     async def aclose(self) -> None:
         await self.client.aclose()
 
-    def _headers(self) -> dict[str, str]:
+    def _headers(self, service: str) -> dict[str, str]:
+        # Minted for the one service called (its audience): replayed to another it is refused.
         identity = issue_identity(NOTIFIER_USER, "token", name="notifier", scopes=READ_SCOPES, ttl_seconds=300)
-        return {IDENTITY_HEADER: sign_identity(identity, self.settings.hub_internal_signing_key)}
+        return {IDENTITY_HEADER: sign_identity(identity, self.settings.hub_internal_signing_key, audience=service)}
 
     async def get(self, service: str, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
         url = self.settings.upstream_url(service) + path
         try:
-            response = await self.client.get(url, params=params, headers=self._headers())
+            response = await self.client.get(url, params=params, headers=self._headers(service))
         except httpx.HTTPError as exc:
             raise UpstreamError(f"{service} unreachable: {type(exc).__name__}: {exc}") from exc
         if response.status_code >= 500 or response.status_code == 429:
