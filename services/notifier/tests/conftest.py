@@ -234,9 +234,12 @@ class NotifierHandle:
             await asyncio.sleep(0.1)
 
 
-def signed_headers(settings: ServiceSettings, scopes: tuple[str, ...] = ("notifications:write",)) -> dict[str, str]:
+def signed_headers(
+    settings: ServiceSettings, scopes: tuple[str, ...] = ("notifications:write",), audience: str = "notifier"
+) -> dict[str, str]:
+    """The identity header the gateway sends to ``audience`` (the service called) for a signed-in person."""
     identity = issue_identity("alice@example.com", "session", email="alice@example.com", scopes=scopes, ttl_seconds=600)
-    return {"x-hub-identity": sign_identity(identity, settings.hub_internal_signing_key, audience="notifier")}
+    return {"x-hub-identity": sign_identity(identity, settings.hub_internal_signing_key, audience=audience)}
 
 
 def notifier_settings(

@@ -42,7 +42,9 @@ async def test_new_failures_and_worse_severities_of_an_audit_are_announced(
         await runtime.bus.wait_ready(15)
         notifier: NotifierHandle = await notifier_factory(tenantsweep_url=url)
         client = await stack.enter_async_context(
-            httpx.AsyncClient(base_url=url, headers=signed_headers(notifier.settings, ("tenantsweep:write",)))
+            httpx.AsyncClient(
+                base_url=url, headers=signed_headers(notifier.settings, ("tenantsweep:write",), audience="tenantsweep")
+            )
         )
         hook = await notifier.channel(name="hook", kind="webhook", url=f"{receiver.url}/ts")
         await notifier.rule(name="m365", condition="tenantsweep_regression", channel_ids=[hook["id"]])
