@@ -59,7 +59,10 @@ async def tenantsweep_bulk(database_url: str, sizes: list[int], repeat: int) -> 
     settings = TenantSweepSettings(database_url=database_url, hub_internal_signing_key=SIGNING_KEY, log_json=False)
     runtime = ServiceRuntime(SPEC, settings, run_worker=False)
     identity = issue_identity("bench", "session", email="bench@example.com", name="bench", scopes=("*",))
-    headers = {"x-hub-identity": sign_identity(identity, SIGNING_KEY), "content-type": "application/json"}
+    headers = {
+        "x-hub-identity": sign_identity(identity, SIGNING_KEY, audience="tenantsweep"),
+        "content-type": "application/json",
+    }
     walls: dict[int, list[float]] = {}
     async with running_server(create_app(runtime)) as url, httpx.AsyncClient(base_url=url, timeout=120) as client:
         for size in sizes:
