@@ -134,7 +134,14 @@ def _clear_session_cookie(response: Response, auth: AuthService) -> None:
 async def login(
     request: Request,
     return_to: Annotated[
-        str | None, Query(max_length=2048, pattern=RETURN_PATH, description="A page of the dashboard, e.g. /variance")
+        str | None,
+        # The pattern is documented, not enforced by the model: safe_return_path below checks the same rule and
+        # answers with the route's own message ("Invalid return_to" and how to fix it).
+        Query(
+            max_length=2048,
+            description="A page of the dashboard, e.g. /variance",
+            json_schema_extra={"pattern": RETURN_PATH},
+        ),
     ] = None,
 ) -> Response:
     """``return_to``: a path of the dashboard (e.g. ``/variance?type=MISSING_NINJA``) to land on after
