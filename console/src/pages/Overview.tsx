@@ -87,12 +87,13 @@ export default function OverviewPage() {
           {!collectors.data ? (collectors.isError ? <QueryError error={collectors.error} what="collector status" /> : <Loading />) : (
             <div className="stack" style={{ gap: 10 }}>
               {Object.entries(collectors.data).map(([name, c]) => (
-                <div key={name} className="row" style={{ justifyContent: "space-between" }}>
-                  <div className="cell-two">
+                <div key={name} className="row" style={{ justifyContent: "space-between", flexWrap: "nowrap" }}>
+                  {/* The message may be long: it shrinks and wraps, the time and status stay on its right. */}
+                  <div className="cell-two" style={{ minWidth: 0, flex: "1 1 auto" }}>
                     <span style={{ fontWeight: 600 }}>{name === "ninja" ? "NinjaOne" : name === "threatlocker" ? "ThreatLocker" : name === "connectwise" ? "ConnectWise" : titleCase(name)}</span>
                     <span className="sub">{c.last_message ?? "No run yet"}</span>
                   </div>
-                  <div className="row" style={{ gap: 8 }}>
+                  <div className="row" style={{ gap: 8, flexWrap: "nowrap", flexShrink: 0 }}>
                     <span className="small muted">{relTime(c.last_run)}</span>
                     <Badge tone={statusTone(c.last_status ?? c.status)}>{titleCase(c.last_status ?? c.status)}</Badge>
                   </div>
