@@ -5,16 +5,11 @@ Test directories are not packages here (pytest's importlib mode), so the harness
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
-_path = Path(__file__).parent.parent / "auth" / "conftest.py"
-_spec = importlib.util.spec_from_file_location("gateway_tests_auth_harness", _path)
-assert _spec is not None and _spec.loader is not None
-_harness = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = _harness  # dataclasses look their module up there
-_spec.loader.exec_module(_harness)
+from hub_shared.testing.modules import load_by_path
+
+_harness = load_by_path(Path(__file__).parent.parent / "auth" / "conftest.py", "gateway_tests_auth_harness")
 
 provider_url = _harness.provider_url
 provider = _harness.provider
