@@ -133,25 +133,9 @@ async def flush_catchups(session: AsyncSession, settings: NotifierSettings, now:
         held = await rules_repo.held(session, rule.id, "quiet")
         if not held:
             continue
-        items = [entry["item"] for entry in held]
-        message = build_message(
-            kind="catchup",
-            title=f"While quiet hours lasted ({rule.name}): {len(items)} item{'s' if len(items) != 1 else ''}",
-            items=items,
-            rule=rule,
-            occurred_at=now,
-            link=console_link(settings),
-        )
-        ids = await queue_message(
-            session,
-            rule=rule,
-            channel_ids=list(row["channel_ids"] or []),
-            kind="catchup",
-            message=message,
-            dedupe_key=f"catchup:{held[0]['id']}",
-        )
-        created += len(ids)
-        await rules_repo.release(session, [entry["id"] for entry in held])
+        heading = f"While quiet hours lasted ({rule.name})"
+        created += await _send_held(session, settings, row, rule, held, "catchup", heading,
+                                    f"catchup:{held[0]['id']}", now)  # fmt: skip
     return created
 
 
@@ -166,28 +150,39 @@ async def flush_digests(session: AsyncSession, settings: NotifierSettings, now: 
         rule = RuleView.of(row)
         held = await rules_repo.held(session, rule.id, "digest")
         if held:
-            items = [entry["item"] for entry in held]
             period = "Weekly" if row["digest_frequency"] == "weekly" else "Daily"
-            message = build_message(
-                kind="digest",
-                title=f"{period} digest ({rule.name}): {len(items)} item{'s' if len(items) != 1 else ''}",
-                items=items,
-                rule=rule,
-                occurred_at=now,
-                link=console_link(settings),
-            )
-            ids = await queue_message(
-                session,
-                rule=rule,
-                channel_ids=list(row["channel_ids"] or []),
-                kind="digest",
-                message=message,
-                dedupe_key=f"digest:{boundary.isoformat()}",
-            )
-            created += len(ids)
-            await rules_repo.release(session, [entry["id"] for entry in held])
+            created += await _send_held(session, settings, row, rule, held, "digest", f"{period} digest ({rule.name})",
+                                        f"digest:{boundary.isoformat()}", now)  # fmt: skip
         await rules_repo.mark_digest(session, rule.id, boundary)
     return created
+
+
+async def _send_held(
+    session: AsyncSession,
+    settings: NotifierSettings,
+    row: Mapping[Any, Any],
+    rule: RuleView,
+    held: Sequence[Mapping[Any, Any]],
+    kind: str,
+    heading: str,
+    dedupe_key: str,
+    now: datetime,
+) -> int:
+    """One message with every held item (a catch-up or a digest) to the rule's channels, then release them."""
+    items = [entry["item"] for entry in held]
+    message = build_message(
+        kind=kind,
+        title=f"{heading}: {len(items)} item{'s' if len(items) != 1 else ''}",
+        items=items,
+        rule=rule,
+        occurred_at=now,
+        link=console_link(settings),
+    )
+    channel_ids = list(row["channel_ids"] or [])
+    ids = await queue_message(session, rule=rule, channel_ids=channel_ids, kind=kind, message=message,
+                              dedupe_key=dedupe_key)  # fmt: skip
+    await rules_repo.release(session, [entry["id"] for entry in held])
+    return len(ids)
 
 
 def test_message(channel: Mapping[Any, Any], now: datetime, settings: NotifierSettings) -> dict[str, Any]:
